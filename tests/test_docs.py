@@ -1,0 +1,42 @@
+"""The offline docs site: one page per notebook, each with the site navigation, equations served locally."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "nbs").glob("[!_.]*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_docs.py"), str(site)], cwd=ROOT, check=True)
+    return site
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_has_a_page_with_navigation(site, name):
+    page = site / f"{name}.html"
+    assert page.is_file(), f"no docs page for nbs/{name}.ipynb"
+    html = page.read_text()
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>', html, re.S)
+    assert nav, f"{page.name} has no navigation sidebar"
+    for other in NOTEBOOKS:  # every page links every other page
+        assert f'href="{other}.html"' in nav.group(0) or (other == name), f"{page.name} nav lacks {other}"
+
+
+def test_no_script_or_style_from_a_cdn(site):
+    for page in site.glob("*.html"):
+        html = page.read_text()
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert not remote, f"{page.name} loads {remote[:3]} from the network"
+        if "MathJax" in html:
+            assert (site / "assets" / "mathjax" / "MathJax.js").is_file()
+
+
+def test_api_docs_rendered(site):
+    html = (site / "00_core.html").read_text()
+    assert "atomic_write" in html and "project_root" in html

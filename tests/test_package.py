@@ -1,0 +1,31 @@
+"""The package imports, its version matches settings.ini, and the console script answers."""
+import configparser
+import subprocess
+import sys
+from pathlib import Path
+
+import reid_repro
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_version_matches_settings():
+    cfg = configparser.ConfigParser(delimiters=["="])
+    cfg.read(ROOT / "settings.ini")
+    assert reid_repro.__version__ == cfg["DEFAULT"]["version"]
+
+
+def test_imports_this_clone():
+    assert Path(reid_repro.__file__).resolve().parent == ROOT / "reid_repro"
+
+
+def test_console_script_help():
+    exe = Path(sys.executable).parent / "reid_repro"
+    out = subprocess.run([str(exe), "--help"], capture_output=True, text=True, check=True).stdout
+    assert "usage: reid_repro" in out and "reproduce" in out
+
+
+def test_console_script_rejects_unknown_command():
+    exe = Path(sys.executable).parent / "reid_repro"
+    r = subprocess.run([str(exe), "no-such-command"], capture_output=True, text=True)
+    assert r.returncode == 2 and "invalid choice" in r.stderr

@@ -1,0 +1,86 @@
+"""Build the documentation site offline into `_docs/` (`make docs`).
+
+Quarto, which `nbdev_docs` renders with, cannot be installed on machines without GitHub access, so this renders the
+same nbdev-processed notebooks with mkdocs-material + mkdocs-jupyter instead:
+
+1. nbdev's own notebook processing (`nbdev.serve.proc_nbs`, what `nbdev_proc_nbs` runs after its Quarto check):
+   exported functions get their `show_doc` API docs, `#| hide` cells go, directives become cell options;
+2. Quarto cell options that mkdocs-jupyter does not know become cell tags (`#| echo: false` hides the input,
+   `#| output: false` the outputs) and the `#|` lines are dropped;
+3. mkdocs builds one site with navigation, search and MathJax served from the site itself (no CDN).
+
+Where Quarto exists, `nbdev_docs` still works on the same notebooks.
+"""
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "build" / "docs_src"  # what mkdocs reads (git-ignored)
+
+
+def title_of(nb: dict, fallback: str) -> str:
+    "The notebook's `# Title` (the first line of its first markdown cell)."
+    for c in nb["cells"]:
+        if c["cell_type"] == "markdown":
+            m = re.match(r"#\s+(.+)", "".join(c["source"]).strip())
+            return m.group(1).strip() if m else fallback
+    return fallback
+
+
+def quarto_options_to_tags(nb: dict) -> dict:
+    "Turn `#| echo: false` / `#| output: false` into mkdocs-jupyter tags and drop the directive lines."
+    for c in nb["cells"]:
+        if c["cell_type"] != "code": continue
+        lines = "".join(c["source"]).splitlines(keepends=True)
+        opts = [l for l in lines if l.startswith("#|")]
+        tags = set(c.get("metadata", {}).get("tags", []))
+        if any(re.match(r"#\|\s*echo:\s*false", l) for l in opts): tags.add("hide-input")
+        if any(re.match(r"#\|\s*output:\s*false", l) for l in opts): tags.add("hide-output")
+        c["source"] = "".join(l for l in lines if not l.startswith("#|")).lstrip("\n")
+        c.setdefault("metadata", {})["tags"] = sorted(tags)
+    return nb
+
+
+def main(site: Path = ROOT / "_docs") -> int:
+    from nbdev.config import get_config
+    from nbdev.doclinks import _build_modidx
+    from nbdev.serve import proc_nbs
+
+    cfg = get_config()
+    _build_modidx()
+    proc_nbs(cfg.nbs_path, n_workers=0)
+    proc = ROOT / "_proc"
+
+    shutil.rmtree(SRC, ignore_errors=True)
+    SRC.mkdir(parents=True)
+    nav = []
+    for f in sorted(proc.glob("*.ipynb")):
+        nb = quarto_options_to_tags(json.loads(f.read_text()))
+        text = json.dumps(nb, indent=1).replace("../figures/", "figures/")  # nbs/ -> site-root relative
+        (SRC / f.name).write_text(text)
+        nav.append({title_of(nb, f.stem): f.name})
+    if not nav: sys.exit("docs: no processed notebooks found in _proc/: is nbs/ empty?")
+    nav.sort(key=lambda d: (next(iter(d.values())) != "index.ipynb", next(iter(d.values()))))
+    if (ROOT / "figures").is_dir(): shutil.copytree(ROOT / "figures", SRC / "figures")
+
+    import jupyter_server_mathjax
+    mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
+    shutil.copytree(mathjax, SRC / "assets" / "mathjax")
+
+    mk = json.loads((ROOT / "tools" / "mkdocs.json").read_text())
+    mk.update(docs_dir=str(SRC), site_dir=str(site), nav=nav, site_name=cfg.title,
+              site_description=cfg.description, repo_url=cfg.git_url)
+    (ROOT / "build" / "mkdocs.yml").write_text(json.dumps(mk, indent=1))  # JSON is YAML
+    shutil.rmtree(site, ignore_errors=True)
+    r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "build" / "mkdocs.yml")])
+    if r.returncode: return r.returncode
+    print(f"docs: {len(nav)} pages -> {site}/index.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*map(Path, sys.argv[1:2])))

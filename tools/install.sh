@@ -14,6 +14,7 @@ die() { echo "install: $*" >&2; exit 1; }
 
 PYTHON=${PYTHON:-python3}
 command -v "$PYTHON" >/dev/null || die "no '$PYTHON' on PATH; install Python >= 3.10 or run 'make install PYTHON=/path/to/python3'"
+"$PYTHON" -c 'import sys' >/dev/null 2>&1 || die "'$PYTHON' does not run (run 'make install PYTHON=/path/to/python3')"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
   die "$("$PYTHON" -V 2>&1) is too old; Python >= 3.10 is needed (make install PYTHON=...)"
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || die "'$PYTHON' lacks venv/ensurepip; install your distribution's python3-venv"
@@ -67,8 +68,12 @@ if [ ! -x .venv/bin/python ] || [ "$(readlink -f .venv/.deps 2>/dev/null)" != "$
     fi
   done
 fi
-pip_quiet .venv/bin/python -m pip install --no-deps --no-build-isolation -e . ||
-  die "editable install of this clone failed: run '.venv/bin/python -m pip install --no-deps -e .'"
+stamp=$(cat setup.py settings.ini pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat .venv/.editable 2>/dev/null)" != "$stamp" ]; then
+  pip_quiet .venv/bin/python -m pip install --no-deps --no-build-isolation -e . ||
+    die "editable install of this clone failed: run '.venv/bin/python -m pip install --no-deps -e .'"
+  echo "$stamp" > .venv/.editable
+fi
 
 # Fail now, not in the middle of a test run, if the environment is unusable.
 .venv/bin/python - <<'EOF' || die "the installed environment does not import (see the traceback above)"

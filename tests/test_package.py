@@ -29,3 +29,14 @@ def test_console_script_rejects_unknown_command():
     exe = Path(sys.executable).parent / "reid_repro"
     r = subprocess.run([str(exe), "no-such-command"], capture_output=True, text=True)
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+def test_train_and_eval_scripts_help():
+    for name, words in [("reid_train", ["--dataset", "cuhk01", "--model", "resnet18"]), ("reid_eval", ["checkpoint", "--metric"])]:
+        out = subprocess.run([str(Path(sys.executable).parent / name), "--help"], capture_output=True, text=True, check=True).stdout
+        assert f"usage: {name}" in out and all(w in out for w in words), out
+
+
+def test_eval_missing_checkpoint_names_the_fix():
+    r = subprocess.run([str(Path(sys.executable).parent / "reid_eval"), "/no/such/last.pt"], capture_output=True, text=True)
+    assert r.returncode == 1 and "no checkpoint at /no/such/last.pt" in r.stderr

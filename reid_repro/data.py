@@ -20,17 +20,17 @@ from typing import Callable, NamedTuple
 import numpy as np
 import torch
 
-from .core import data_root
+from .core import Registry, data_root
 
 # %% auto #0
-__all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'CUHK01_RE', 'VIPER_RE', 'ILIDS_RE', 'CAVIAR_RE', 'MARKET_RE', 'DUKE_RE',
-           'MSMT_TEST_OFFSET', 'CUHK03_RE', 'PRID_RE', 'PRID_B_OFFSET', 'GRID_RE', 'TABLE_CONFIGS', 'IMAGENET_MEAN',
-           'IMAGENET_STD', 'ImageRecord', 'count_unmatched', 'ReIDSplit', 'validate_split', 'need_dir', 'scan_folder',
-           'write_image', 'make_fixture', 'split_ids', 'cross_camera_test', 'load_folder', 'register', 'load_dataset',
-           'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501', 'market1501_mini',
-           'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'dataset_table', 'ImageDecodeError',
-           'read_image', 'ImageBank', 'train_transforms', 'test_transforms', 'BatchAugment', 'ReIDImages', 'group_by',
-           'PKSampler', 'MatchingSampler']
+__all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'register', 'CUHK01_RE', 'VIPER_RE', 'ILIDS_RE', 'CAVIAR_RE',
+           'MARKET_RE', 'DUKE_RE', 'MSMT_TEST_OFFSET', 'CUHK03_RE', 'PRID_RE', 'PRID_B_OFFSET', 'GRID_RE',
+           'TABLE_CONFIGS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'ImageRecord', 'count_unmatched', 'ReIDSplit',
+           'validate_split', 'need_dir', 'scan_folder', 'write_image', 'make_fixture', 'split_ids', 'cross_camera_test',
+           'load_folder', 'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501',
+           'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'dataset_table',
+           'ImageDecodeError', 'read_image', 'ImageBank', 'train_transforms', 'test_transforms', 'BatchAugment',
+           'ReIDImages', 'group_by', 'PKSampler', 'MatchingSampler']
 
 # %% ../nbs/00_data.ipynb #53885639
 class ImageRecord(NamedTuple):
@@ -233,14 +233,8 @@ def load_folder(root: str | Path, pattern: str, *, folders=("train", "query", "g
                                     tuple(distractor_pids)))
 
 # %% ../nbs/00_data.ipynb #45a45422
-DATASETS: dict[str, Callable[..., ReIDSplit]] = {}
-
-def register(name: str):
-    "Decorator: register a loader `fn(root=None, **protocol) -> ReIDSplit` under `name`."
-    def deco(fn):
-        DATASETS[name] = fn
-        return fn
-    return deco
+DATASETS = Registry()       # name -> loader `fn(root=None, **protocol) -> ReIDSplit`
+register = DATASETS.register
 
 def load_dataset(name: str, root: str | Path | None = None, **kwargs) -> ReIDSplit:
     "Load dataset `name` (a key of `DATASETS`) from the data root `root` with its protocol options `kwargs`."

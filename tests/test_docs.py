@@ -40,3 +40,25 @@ def test_no_script_or_style_from_a_cdn(site):
 def test_api_docs_rendered(site):
     html = (site / "00_core.html").read_text()
     assert "atomic_write" in html and "project_root" in html
+
+
+def rendered_dom(page: Path) -> str:
+    "The page's DOM after its scripts ran, from headless Chromium (offline; no network is reachable anyway)."
+    import shutil, tempfile
+    exe = shutil.which("chromium")
+    if exe is None: pytest.skip("Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
+    with tempfile.TemporaryDirectory() as profile:
+        r = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                            "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}",
+                            "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
+                           capture_output=True, text=True, timeout=120)
+    return r.stdout
+
+
+def test_equations_render_in_a_browser(site):
+    count = {p: len(re.findall(r"\\frac|\\sum|\\lVert|\\log", p.read_text())) for p in site.glob("*.html")}
+    pages = sorted(count, key=count.get, reverse=True)
+    assert count[pages[0]] > 3, "no page with equations: the math check has nothing to check"
+    dom = rendered_dom(pages[0])
+    assert "MathJax" in dom and 'class="MathJax' in dom, f"MathJax did not typeset {pages[0].name}"
+    assert "Math Processing Error" not in dom, f"{pages[0].name} has equations MathJax could not render"

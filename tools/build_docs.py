@@ -102,6 +102,12 @@ def main(site: Path = ROOT / "_docs") -> int:
     import jupyter_server_mathjax
     mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(mathjax, SRC / "assets" / "mathjax")
+    # The package ships only the STIX-Web fonts: without this config MathJax looks for its TeX fonts, falls back to
+    # system fonts and fails on glyphs such as primes ("Math Processing Error").
+    (SRC / "assets" / "mathjax" / "config" / "local").mkdir(parents=True, exist_ok=True)
+    (SRC / "assets" / "mathjax" / "config" / "local" / "reid.js").write_text(
+        'MathJax.Hub.Config({"HTML-CSS": {availableFonts: ["STIX-Web"], preferredFont: "STIX-Web", webFont: "STIX-Web", '
+        'imageFont: null}});\nMathJax.Ajax.loadComplete("[MathJax]/config/local/reid.js");\n')
 
     mk = json.loads((ROOT / "tools" / "mkdocs.json").read_text())
     mk.update(docs_dir=str(SRC), site_dir=str(site), nav=nav, site_name=cfg.title, site_description=cfg.description)

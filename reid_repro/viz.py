@@ -17,12 +17,13 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from .core import atomic_write, figures_dir
+from .data import IMAGENET_MEAN, IMAGENET_STD
 
 # %% auto #0
-__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'MATCH_COLOR', 'WRONG_COLOR', 'TABLE_COLUMNS', 'save_figure', 'to_uint8_image',
-           'as_grid', 'upsample_attention', 'attention_rgb', 'cell_box', 'overlay_attention', 'attention_grid',
-           'ranked_indices', 'ranked_list', 'SimilarityTarget', 'embedding_gradcam', 'paper_vs_ours', 'format_cell',
-           'table_text', 'styled', 'save_table']
+__all__ = ['MATCH_COLOR', 'WRONG_COLOR', 'TABLE_COLUMNS', 'save_figure', 'to_uint8_image', 'as_grid', 'upsample_attention',
+           'attention_rgb', 'cell_box', 'overlay_attention', 'attention_grid', 'ranked_indices', 'ranked_list',
+           'SimilarityTarget', 'embedding_gradcam', 'paper_vs_ours', 'format_cell', 'table_text', 'styled',
+           'save_table']
 
 # %% ../nbs/02a_viz.ipynb #703bfec2
 def save_figure(fig: matplotlib.figure.Figure, name: str, topic: str, dpi: int = 120) -> Path:
@@ -33,9 +34,6 @@ def save_figure(fig: matplotlib.figure.Figure, name: str, topic: str, dpi: int =
     return path
 
 # %% ../nbs/02a_viz.ipynb #63425a49
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
 def to_uint8_image(image) -> np.ndarray:
     "An `HxWx3` uint8 array from a uint8 image (HWC or CHW) or an ImageNet-normalised float CHW tensor."
     x = image.detach().cpu().numpy() if torch.is_tensor(image) else np.asarray(image)

@@ -25,12 +25,13 @@ from .core import Registry, data_root
 # %% auto #0
 __all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'register', 'CUHK01_RE', 'VIPER_RE', 'ILIDS_RE', 'CAVIAR_RE',
            'MARKET_RE', 'DUKE_RE', 'MSMT_TEST_OFFSET', 'CUHK03_RE', 'PRID_RE', 'PRID_B_OFFSET', 'GRID_RE',
-           'TABLE_CONFIGS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'ImageRecord', 'count_unmatched', 'ReIDSplit',
-           'validate_split', 'need_dir', 'scan_folder', 'write_image', 'make_fixture', 'split_ids', 'cross_camera_test',
-           'load_folder', 'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501',
-           'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'dataset_table',
-           'ImageDecodeError', 'read_image', 'ImageBank', 'train_transforms', 'test_transforms', 'BatchAugment',
-           'ReIDImages', 'group_by', 'PKSampler', 'MatchingSampler']
+           'POOL_OFFSET', 'TABLE_CONFIGS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'ImageRecord', 'count_unmatched',
+           'ReIDSplit', 'validate_split', 'need_dir', 'scan_folder', 'write_image', 'make_fixture', 'split_ids',
+           'cross_camera_test', 'load_folder', 'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid',
+           'load_market_layout', 'market1501', 'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03',
+           'prid2011', 'grid', 'pooled', 'dataset_table', 'ImageDecodeError', 'read_image', 'ImageBank',
+           'train_transforms', 'test_transforms', 'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler',
+           'MatchingSampler']
 
 # %% ../nbs/00_data.ipynb #53885639
 class ImageRecord(NamedTuple):
@@ -617,6 +618,30 @@ def _fixture_grid(dest: Path):
         cells[0, s] = st
     savemat(base / "features_and_partitions.mat", {"trainIdxAll": cells})
 FIXTURES["grid"] = _fixture_grid
+
+# %% ../nbs/00_data.ipynb #58674ba8
+POOL_OFFSET = 100_000
+
+@register("pooled")
+def pooled(root=None, sources=("viper", "ilids", "caviar4reid", "market1501_mini"), holdout: str = "viper",
+           split_id: int = 0, seed: int = 0) -> ReIDSplit:
+    "Every image of `sources` as one training set, except the test ids of `holdout`, whose test split is the query/gallery."
+    if holdout not in sources: raise ValueError(f"holdout {holdout!r} must be one of the sources {sources}")
+    train, q, g = [], [], []
+    for k, name in enumerate(sources):
+        kw = {"split_id": split_id, "seed": seed} if name == holdout else {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = load_dataset(name, root, **kw)
+        shift = lambda r: ImageRecord(r.path, k * POOL_OFFSET + r.pid, k * 100 + r.camid)
+        test_ids = {r.pid for r in s.query + s.gallery} if name == holdout else set()
+        for r in s.train + s.query + s.gallery + s.unused:
+            if r.pid in s.distractor_pids or r.pid in test_ids: continue
+            train.append(shift(r))
+        if name == holdout: q, g = [shift(r) for r in s.query], [shift(r) for r in s.gallery]
+    train = list({r.path: r for r in train}.values())
+    protocol = f"pooled {'+'.join(sources)} for training; test: {holdout} split {split_id} (seed {seed})"
+    return validate_split(ReIDSplit("pooled", protocol, train, q, g))
 
 # %% ../nbs/00_data.ipynb #ced609de
 TABLE_CONFIGS = [("cuhk01", {"num_test": 100}), ("cuhk01", {"num_test": 486}), ("cuhk03", {}), ("market1501", {}),

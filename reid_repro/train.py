@@ -21,6 +21,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.utils import flop_counter
 from torch.utils.flop_counter import FlopCounterMode
 
 from .core import Registry, atomic_write, git_commit
@@ -81,18 +82,24 @@ def pair_binary_loss(scores: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/02_train.ipynb #a909f388
 class BaselineReID(nn.Module):
-    "torchvision ResNet trunk + GAP + BNNeck + linear classifier. Forward returns a dict of `feat`, `emb`, `logits`."
-    def __init__(self, num_classes: int, arch: str = "resnet18", last_stride: int = 1, weights: str | Path | None = None):
+    """torchvision ResNet trunk (or any given `trunk` with `dim` output channels) + GAP + BNNeck + linear classifier.
+    Forward returns a dict of `feat`, `emb`, `logits`."""
+    def __init__(self, num_classes: int, arch: str = "resnet18", last_stride: int = 1, weights: str | Path | None = None,
+                 trunk: nn.Module | None = None, dim: int | None = None):
         super().__init__()
-        import torchvision
-        net = getattr(torchvision.models, arch)(weights=None)
-        if weights is not None: load_trunk_weights(net, weights)
-        if last_stride == 1:  # the first block of layer4 downsamples in conv1 (BasicBlock) or conv2 (Bottleneck)
-            blk = net.layer4[0]
-            (blk.conv2 if hasattr(blk, "conv3") else blk.conv1).stride = (1, 1)
-            blk.downsample[0].stride = (1, 1)
-        self.trunk = nn.Sequential(*list(net.children())[:-2])
-        self.dim = net.fc.in_features
+        if trunk is not None:
+            if dim is None: raise ValueError("pass `dim`, the trunk's output channels, with `trunk`")
+            self.trunk, self.dim = trunk, dim
+        else:
+            import torchvision
+            net = getattr(torchvision.models, arch)(weights=None)
+            if weights is not None: load_trunk_weights(net, weights)
+            if last_stride == 1:  # the first block of layer4 downsamples in conv1 (BasicBlock) or conv2 (Bottleneck)
+                blk = net.layer4[0]
+                (blk.conv2 if hasattr(blk, "conv3") else blk.conv1).stride = (1, 1)
+                blk.downsample[0].stride = (1, 1)
+            self.trunk = nn.Sequential(*list(net.children())[:-2])
+            self.dim = net.fc.in_features
         self.neck = nn.BatchNorm1d(self.dim)
         self.neck.bias.requires_grad_(False)
         self.classifier = nn.Linear(self.dim, num_classes, bias=False)
@@ -103,15 +110,15 @@ class BaselineReID(nn.Module):
         emb = self.neck(feat)
         return {"feat": feat, "emb": emb, "logits": self.classifier(emb) if self.training else None}
 
-def load_trunk_weights(net: nn.Module, weights: str | Path) -> None:
-    "Load a user-provided state dict into a torchvision model; the classifier `fc.*` may be absent or of any size."
+def load_trunk_weights(net: nn.Module, weights: str | Path, ignore: tuple[str, ...] = ("fc.",)) -> None:
+    "Load a user-provided state dict into a torchvision model; keys starting with `ignore` (the classifier) may be absent or of any size."
     path = Path(weights)
     if not path.is_file(): raise FileNotFoundError(f"weights file {path} not found: pass the path of a saved state_dict")
     sd = torch.load(path, map_location="cpu", weights_only=True)
-    sd = {k: v for k, v in sd.items() if not k.startswith("fc.")}
+    sd = {k: v for k, v in sd.items() if not k.startswith(ignore)}
     try: missing, unexpected = net.load_state_dict(sd, strict=False)
     except RuntimeError as e: raise ValueError(f"{path} does not fit {type(net).__name__}: {e}") from None
-    missing = [k for k in missing if not k.startswith("fc.")]
+    missing = [k for k in missing if not k.startswith(ignore)]
     if missing or unexpected:
         raise ValueError(f"{path} does not fit {type(net).__name__}: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
@@ -404,6 +411,12 @@ def evaluate_embeddings(model: nn.Module, query_loader: Iterable, gallery_loader
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+_CPU_SDPA = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
+if _CPU_SDPA not in flop_counter.flop_registry:   # FlopCounterMode counts the CUDA attention kernels but not this one
+    @flop_counter.register_flop_formula(_CPU_SDPA)
+    def _cpu_sdpa_flops(query, key, value, *args, out_shape=None, **kwargs) -> int:
+        return flop_counter.sdpa_flop_count(query, key, value)
 
 @torch.no_grad()
 def count_flops(model: nn.Module, *inputs: torch.Tensor) -> dict:

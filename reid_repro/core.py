@@ -140,7 +140,13 @@ def results_summary(root: str | Path | None = None) -> str:
     df = load_results(root=root)
     if df.empty:
         return "_No trained results yet: `make reproduce` trains every paper's model and fills this table._"
-    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df})
-    cols = [c for c in ["topic", "name", "rank1", "mAP", "protocol", "seed", "wall_time_s", "file"] if c in df]
-    names = {"rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
-    return df[cols].rename(columns=names).to_markdown(index=False, floatfmt=".1f")
+    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df},
+                   group=df["name"].str.replace(r"_(seed|split)\d+$", r"_\1*", regex=True))
+    agg = {"runs": ("name", "size"), "wall_time_s": ("wall_time_s", "sum"), "protocol": ("protocol", "first"),
+           **{c: (c, "mean") for c in ("rank1", "mAP") if c in df}}
+    g = df.groupby(["topic", "group"], sort=False).agg(**agg).reset_index()
+    if "rank1" in df: g.insert(g.columns.get_loc("rank1") + 1, "± std", df.groupby(["topic", "group"], sort=False)["rank1"].std().values)
+    g["protocol"] = g["protocol"].str.slice(0, 90)
+    cols = [c for c in ["topic", "group", "runs", "rank1", "± std", "mAP", "wall_time_s", "protocol"] if c in g]
+    names = {"group": "run (* = over seeds or splits)", "rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
+    return g[cols].rename(columns=names).to_markdown(index=False, floatfmt=".1f")

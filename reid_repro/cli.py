@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: no limit)")
     sub.add_parser("train", help="train a model (same as reid_train; see reid_train --help)", add_help=False)
     sub.add_parser("eval", help="evaluate a checkpoint (same as reid_eval; see reid_eval --help)", add_help=False)
+    sub.add_parser("kvmmn", help="train KVM-MN's runs: trunk|ablations|table1|all (see reid_repro kvmmn --help)", add_help=False)
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     sub.add_parser("results", help="print the table of all trained-run result files")
     return p
@@ -192,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]: return train_main(argv[1:])
     if argv[:1] == ["eval"]: return eval_main(argv[1:])
+    if argv[:1] == ["kvmmn"]:
+        from reid_repro.kvmmn import main as kvmmn_main
+        return kvmmn_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "reproduce": reproduce(args.only, args.timeout)

@@ -40,3 +40,9 @@ def test_train_and_eval_scripts_help():
 def test_eval_missing_checkpoint_names_the_fix():
     r = subprocess.run([str(Path(sys.executable).parent / "reid_eval"), "/no/such/last.pt"], capture_output=True, text=True)
     assert r.returncode == 1 and "no checkpoint at /no/such/last.pt" in r.stderr
+
+
+def test_kvmmn_runs_help():
+    exe = Path(sys.executable).parent / "reid_repro"
+    out = subprocess.run([str(exe), "kvmmn", "--help"], capture_output=True, text=True, check=True).stdout
+    assert "usage: reid_repro kvmmn" in out and all(w in out for w in ("ablations", "table1", "--only")), out

@@ -56,7 +56,7 @@ class GoogLeNetTrunk(nn.Module):
 
 # %% ../nbs/03_kvmmn.ipynb #56f98b27
 def position_embedding(h: int, w: int, d: int) -> torch.Tensor:
-    "Eq. 1: the (h*w, d) sinusoidal embedding of each cell of an h x w map, row-major; x = column, y = row."
+    "Eq. 1: the (h·w, d) sinusoidal embedding of each cell of an h x w map, row-major; x = column, y = row."
     if d % 4: raise ValueError(f"d={d}: the position embedding needs d divisible by 4")
     y, x = torch.meshgrid(torch.arange(h, dtype=torch.float64), torch.arange(w, dtype=torch.float64), indexing="ij")
     x, y = x.reshape(-1, 1), y.reshape(-1, 1)                       # (L, 1)

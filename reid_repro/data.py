@@ -663,7 +663,9 @@ def dataset_table(root: str | Path | None = None, configs=TABLE_CONFIGS):
                      "test ids": len({r.pid for r in s.query + s.gallery} - set(s.distractor_pids)),
                      "query": st["query"]["images"], "gallery": st["gallery"]["images"], "unused": st["unused"]["images"],
                      "skipped files": st["skipped_files"]})
-    return pd.DataFrame(rows)
+    cols = ["dataset", "options", "ids", "images", "cameras", "train ids", "test ids", "query", "gallery",
+            "unused", "skipped files"]
+    return pd.DataFrame(rows, columns=cols)   # the columns even when no dataset is present
 
 # %% ../nbs/00_data.ipynb #716bc2c2
 class ImageDecodeError(ValueError): "An image file that cannot be decoded."

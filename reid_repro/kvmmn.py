@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import figures_dir, results_dir, save_result
+from .core import results_dir
 from .data import IMAGENET_MEAN, IMAGENET_STD, BatchAugment, ImageBank, MatchingSampler, load_dataset
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
-from .train import (BaselineReID, Schedule, Trainer, autocast, default_device, load_trunk_weights,
+from .train import (BaselineReID, Schedule, Trainer, autocast, count_flops, count_params, load_trunk_weights,
                               matching_set_loss, pair_binary_loss, register_model, seed_everything)
 
 # %% auto #0
@@ -238,15 +239,12 @@ def naive_pair_score(model: KVMMN, a: torch.Tensor, b: torch.Tensor) -> torch.Te
 # %% ../nbs/03_kvmmn.ipynb #00df98e8
 def kvmmn_cost(cfg: KVMMNConfig) -> dict:
     "Params and MACs per part of KVM-MN at `cfg`: trunk and memory per image, probe state per probe, score per pair."
-    from reid_repro.train import count_flops
     model = KVMMN(replace(cfg, freeze_trunk=True)).eval()
-    H, L = cfg.num_heads, cfg.grid[0] * cfg.grid[1]
     fmap = torch.randn(1, GoogLeNetTrunk.out_channels, *cfg.grid)
     K, V = model.memory(fmap)
     probe = lambda K, V: model.matcher.probe(K, V)[1]
-    n = lambda m: sum(p.numel() for p in m.parameters())
-    return {"trunk_params": n(GoogLeNetTrunk()), "head_params": n(model),
-            "ffn_params": n(model.matcher.ffn), "L": L,
+    return {"trunk_params": count_params(GoogLeNetTrunk()), "head_params": count_params(model),
+            "ffn_params": count_params(model.matcher.ffn), "L": cfg.grid[0] * cfg.grid[1],
             "trunk_macs_per_image": count_flops(GoogLeNetTrunk(), torch.randn(1, 3, *cfg.input_hw))["macs"],
             "memory_macs_per_image": count_flops(model.memory, fmap)["macs"],
             "probe_macs": count_flops(_Fn(probe), K, V)["macs"],
@@ -274,10 +272,9 @@ def pretrained_trunk(run_dir: str | Path, cfg=None, progress: bool = True, topic
     ck = Path(run_dir) / "last.pt"
     if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= cfg.epochs):
         train_baseline(cfg, run_dir, topic=topic, name=f"trunk_{cfg.dataset}", progress=progress)
-    net = BaselineReID(1, trunk=GoogLeNetTrunk(), dim=GoogLeNetTrunk.out_channels)
-    sd = {k: v for k, v in load_checkpoint(ck)["model"].items() if k.startswith("trunk.")}
-    net.load_state_dict(sd, strict=False)
-    return net.trunk.eval()
+    trunk = GoogLeNetTrunk()
+    trunk.load_state_dict({k.removeprefix("trunk."): v for k, v in load_checkpoint(ck)["model"].items() if k.startswith("trunk.")})
+    return trunk.eval()
 
 # %% ../nbs/03_kvmmn.ipynb #7427570b
 class GalleryScorer:
@@ -408,7 +405,7 @@ class TrunkCache:
 
 # %% ../nbs/03_kvmmn.ipynb #8a310738
 def _split_tensors(split, cache: TrunkCache | None, bank: ImageBank, cfg: KVMMNConfig):
-    "Inputs of the train/query/gallery records: cached trunk maps (frozen trunk) or normalised images."
+    "Inputs of the query and gallery records: cached trunk maps (frozen trunk) or normalised images."
     norm = BatchAugment(*cfg.input_hw, flip=False, pad=0, erase_p=0.0)
     get = (lambda recs: cache.clean[bank.rows(recs)]) if cfg.freeze_trunk else (lambda recs: norm(bank.images[bank.rows(recs)]))
     return get(split.query), get(split.gallery)
@@ -467,7 +464,8 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
         trunk = ("frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
                  "user trunk weights" if cfg.trunk_weights else "trunk from scratch, end to end")
         finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg),
-                   protocol=f"{split.protocol}; 10 single-shot gallery draws; {cfg.input_hw[0]}x{cfg.input_hw[1]}, "
+                   protocol=f"{split.protocol}; {'10 single-shot gallery draws' if split.name in SINGLE_SHOT else 'whole gallery'}; "
+                            f"{cfg.input_hw[0]}x{cfg.input_hw[1]}, "
                             f"{steps} steps x {cfg.batch_combos} combos, M={M}, {trunk}")
     return tr, model
 
@@ -528,7 +526,6 @@ def cuhk01_cache(trunk: nn.Module, size=(128, 64), root=None) -> TrunkCache:
 
 def claim_run(run_dir: Path) -> bool:
     "Mark `run_dir` as trained by this process; False if another live process holds it (its pid is in `.owner`)."
-    import os
     run_dir.mkdir(parents=True, exist_ok=True)
     owner = run_dir / ".owner"
     for _ in range(2):
@@ -682,7 +679,7 @@ def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
             else:
                 folder = "cuhk03" if ds == "CUHK03" else "market1501"
                 present = (Path(root or data_root()) / folder).is_dir()
-                row["missing"] = f"data present: train with `train_kvmmn`" if present else f"needs the full dataset (data/{folder})"
+                row["missing"] = "data present: train with `train_kvmmn`" if present else f"needs the full dataset (data/{folder})"
             rows.append(row)
     return paper_vs_ours(rows)
 

@@ -16,8 +16,9 @@ import tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['project_root', 'data_root', 'figures_dir', 'results_dir', 'Registry', 'atomic_write', 'save_json', 'git_commit',
-           'machine', 'current_command', 'provenance', 'save_result', 'load_results', 'results_summary']
+__all__ = ['project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry', 'atomic_write', 'save_json',
+           'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command', 'provenance', 'save_result',
+           'load_results', 'results_summary']
 
 # %% ../nbs/00_core.ipynb #56cf8737
 def project_root(start: str | Path | None = None) -> Path:
@@ -42,6 +43,11 @@ def results_dir(topic: str) -> Path:
     d = project_root() / "results" / topic
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+def runs_dir(topic: str) -> Path:
+    """`runs/<topic>/`: checkpoints and logs of training runs (git-ignored, never committed). `$REID_REPRO_RUNS`
+    moves the whole `runs/` (`make reproduce FULL=1` retrains into a fresh one)."""
+    return Path(os.environ.get("REID_REPRO_RUNS") or project_root() / "runs") / topic
 
 # %% ../nbs/00_core.ipynb #9d01d7be
 class Registry(dict):
@@ -90,14 +96,34 @@ def git_commit(root: str | Path | None = None) -> str:
     except (subprocess.CalledProcessError, FileNotFoundError):
         return "unknown"
 
+def cpu_model() -> str:
+    "The CPU's model name (from /proc/cpuinfo on Linux), else what `platform` knows."
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"): return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
 def machine() -> dict:
-    "What the run ran on: CPU, core count, accelerator, and library versions."
+    """What the run ran on, enough to tell machines apart: CPU model, cores, torch threads, the bf16 hardware
+    (AMX tiles, AVX512-BF16), any oneDNN ISA cap in force, the accelerator, and library versions."""
     import torch
     cuda = torch.cuda.is_available()
-    return {"platform": platform.platform(), "cpu": platform.processor() or platform.machine(),
+    return {"platform": platform.platform(), "cpu_model": cpu_model(), "arch": platform.machine(),
             "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "amx": bool(torch.cpu._is_amx_tile_supported()), "avx512_bf16": bool(torch.cpu._is_avx512_bf16_supported()),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") or "unset",
             "accelerator": torch.cuda.get_device_name() if cuda else "none",
             "python": platform.python_version(), "torch": torch.__version__}
+
+def machine_kind(m: dict | None = None) -> str:
+    "A short label of a `machine()` record for tables: 'cpu model, AMX' / 'cpu model, AVX512-BF16 only (ISA cap)'."
+    m = m or machine()
+    if m.get("accelerator", "none") != "none": return m["accelerator"]
+    capped = m.get("onednn_max_cpu_isa", "unset") not in ("unset", "ALL")
+    bf16 = ("AVX512-BF16 only, AMX capped by ONEDNN_MAX_CPU_ISA" if m.get("amx") and capped else
+            "AMX" if m.get("amx") else "AVX512-BF16, no AMX" if m.get("avx512_bf16") else "no bf16 hardware")
+    return f"{m.get('cpu_model', m.get('cpu', '?'))}, {m.get('cores', '?')} cores, {bf16}"
 
 def current_command() -> str:
     "The command line of this process or, inside a Jupyter kernel, the notebook it runs (and who ran it)."

@@ -6,11 +6,15 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
+import itertools
 import math
 import os
+import pickle
 import random
 import statistics
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -27,13 +31,14 @@ from torch.utils.flop_counter import FlopCounterMode
 from .core import Registry, atomic_write, git_commit
 
 # %% auto #0
-__all__ = ['MODELS', 'register_model', 'multi_head_ce', 'euclidean_dist', 'TripletLoss', 'matching_set_loss', 'pair_binary_loss',
-           'BaselineReID', 'load_trunk_weights', 'build_model', 'Schedule', 'default_device', 'autocast', 'to_device',
-           'seed_everything', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'is_main_process', 'save_checkpoint',
-           'load_checkpoint', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
-           'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency', 'finish_run',
-           'BatchLoader', 'reid_loaders', 'baseline_loss', 'BaselineConfig', 'train_baseline', 'plot_history',
-           'EmbeddingOf', 'baseline_figures']
+__all__ = ['MODELS', 'register_model', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'multi_head_ce', 'euclidean_dist', 'TripletLoss',
+           'matching_set_loss', 'pair_binary_loss', 'BaselineReID', 'load_trunk_weights', 'build_model', 'Schedule',
+           'default_device', 'check_precision', 'choose_precision', 'autocast', 'to_device', 'seed_everything',
+           'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint',
+           'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed',
+           'shard_batches', 'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency',
+           'finish_run', 'BatchLoader', 'reid_loaders', 'baseline_loss', 'BaselineConfig', 'train_baseline',
+           'plot_history', 'EmbeddingOf', 'baseline_figures']
 
 # %% ../nbs/02_train.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -169,6 +174,23 @@ def default_device() -> torch.device:
     "CUDA when present, else CPU."
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
+PRECISIONS = ("auto", "fp32", "bf16")
+
+def check_precision(precision: str) -> str:
+    "`precision` if it is one of `PRECISIONS`, else a ValueError naming the choices."
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision={precision!r}: use one of {', '.join(PRECISIONS)}")
+    return precision
+
+def choose_precision(precision: str, device: torch.device, seconds_per_unit: Callable[[str], float] | None = None
+                     ) -> tuple[str, dict]:
+    """Resolve `precision` to "fp32" or "bf16": fixed modes as given; "auto" is bf16 on CUDA and, on a CPU, the mode
+    with the smaller `seconds_per_unit(mode)`. Returns the choice and the measured rates (units/s, empty if none)."""
+    if check_precision(precision) != "auto": return precision, {}
+    if device.type == "cuda" or seconds_per_unit is None: return ("bf16" if device.type == "cuda" else "fp32"), {}
+    rates = {mode: 1.0 / seconds_per_unit(mode) for mode in ("fp32", "bf16")}
+    return max(rates, key=rates.get), {m: round(r, 2) for m, r in rates.items()}
+
 def autocast(device: torch.device, enabled: bool = True):
     "bf16 autocast on `device` (CPU or CUDA), or a no-op context when disabled."
     return torch.autocast(device.type, dtype=torch.bfloat16) if enabled else contextlib.nullcontext()
@@ -204,6 +226,9 @@ def set_rng_state(state: dict) -> None:
 class NonFiniteLoss(RuntimeError):
     "The loss became NaN or inf; the last good checkpoint is kept."
 
+class CheckpointError(ValueError):
+    "A file that cannot serve as a checkpoint; the one-line message names the file and the fix."
+
 def is_main_process() -> bool:
     return not (dist.is_available() and dist.is_initialized()) or dist.get_rank() == 0
 
@@ -213,8 +238,34 @@ def save_checkpoint(state: dict, path: str | Path) -> Path:
     return Path(path)
 
 def load_checkpoint(path: str | Path) -> dict:
-    "Load a checkpoint with `weights_only=True` (no arbitrary code runs on load)."
-    return torch.load(path, map_location="cpu", weights_only=True)
+    "Load a checkpoint with `weights_only=True` (no code runs on load); any unusable file raises a one-line `CheckpointError`."
+    path = Path(path)
+    if not path.is_file(): raise CheckpointError(f"no checkpoint at {path}: pass a run directory's last.pt")
+    try: ck = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        if "Weights only load failed" not in str(e):
+            raise CheckpointError(f"{path} is not a PyTorch checkpoint (unpickling failed): pass a run directory's last.pt") from None
+        raise CheckpointError(f"{path} holds Python objects other than tensors (possibly code), so it was refused "
+                              "unread: use a checkpoint written by reid_repro, or re-save plain weights with "
+                              "torch.save(model.state_dict(), path)") from None
+    except (RuntimeError, EOFError) as e:
+        what = "is empty" if path.stat().st_size == 0 else "is truncated or corrupt" if "zip archive" in str(e) else "is not a PyTorch checkpoint"
+        raise CheckpointError(f"{path} {what}: copy it again, or resume from an intact last.pt") from None
+    except Exception as e:   # anything else torch.load raises on a non-checkpoint (e.g. KeyError on a text file)
+        raise CheckpointError(f"{path} is not a PyTorch checkpoint ({type(e).__name__}): pass a run directory's last.pt") from None
+    if not isinstance(ck, dict) or not isinstance(ck.get("model"), dict):
+        raise CheckpointError(f"{path} is a PyTorch file but not a reid_repro checkpoint (no 'model' state dict): "
+                              "pass a last.pt written by reid_train or Trainer")
+    return ck
+
+def load_model_state(model: nn.Module, state: dict, path: str | Path) -> nn.Module:
+    "`model.load_state_dict(state)` (strict), with a one-line `CheckpointError` naming `path` when the weights are another model's."
+    try: model.load_state_dict(state)
+    except RuntimeError as e:
+        first = next((l.strip() for l in str(e).splitlines()[1:] if l.strip()), str(e)).rstrip(".")
+        raise CheckpointError(f"{path} holds the weights of a different model than {type(model).__name__} "
+                              f"({first[:160]}): pass a checkpoint of this model and configuration") from None
+    return model
 
 # %% ../nbs/02_train.ipynb #aaf47f78
 @dataclass
@@ -229,94 +280,183 @@ class Trainer:
     evaluate: Callable | None = None
     eval_every: int = 1
     run_dir: str | Path | None = None
-    amp: bool = True
-    channels_last: bool = True
+    precision: str = "auto"             # "auto" (measured), "fp32", or "bf16" (autocast + channels_last)
+    channels_last: bool | None = None   # None: exactly when training in bf16; False for models whose inputs are not images
+    compile: bool | str = "auto"        # torch.compile the training forward; "auto": when the run is long enough to repay it
     device: torch.device = field(default_factory=default_device)
     callbacks: list = field(default_factory=list)
     progress: bool = True
     seed: int = 0
     meta: dict = field(default_factory=dict)   # saved in the checkpoint, e.g. the run's config
+    throughput_unit: str = "img"        # what one row of a batch is: the history reports `<unit>_per_s`
 
     def __post_init__(self):
+        check_precision(self.precision)
+        if self.compile not in (True, False, "auto"): raise ValueError(f"compile={self.compile!r}: use True, False or 'auto'")
         self.model.to(self.device)
-        if self.channels_last: self.model.to(memory_format=torch.channels_last)
         self.net = self.model
-        if dist.is_available() and dist.is_initialized():
-            self.net = nn.parallel.DistributedDataParallel(self.model)
         self.scheduler = (self.schedule or Schedule("constant")).scheduler(self.optimizer)
         self.epoch, self.step, self.history, self.elapsed_s, self.commits = 0, 0, [], 0.0, []
+        self.engine = None   # the resolved modes: {"precision", "compiled", "probe"}; recorded in checkpoint and result
         self.run_dir = Path(self.run_dir) if self.run_dir else None
+
+    @property
+    def bf16(self) -> bool: return self.engine["precision"] == "bf16"
+
+    @property
+    def uses_channels_last(self) -> bool: return self.bf16 if self.channels_last is None else self.channels_last
 
     def fit(self) -> list[dict]:
         "Train to `epochs` (resuming from `run_dir/last.pt` when present); return the per-epoch history."
         seed_everything(self.seed)
         if self.run_dir and (self.run_dir / "last.pt").is_file(): self._restore(load_checkpoint(self.run_dir / "last.pt"))
-        if self.epoch < self.epochs and (c := git_commit()) not in self.commits: self.commits.append(c)
+        if self.epoch < self.epochs:
+            if (c := git_commit()) not in self.commits: self.commits.append(c)
+            if self.engine is None: self.engine = self._choose_engine()
+            self._build_net()
         while self.epoch < self.epochs:
             t0 = time.perf_counter()
             row = self._train_epoch()
             self.epoch += 1
             if self.evaluate and (self.epoch % self.eval_every == 0 or self.epoch == self.epochs) and is_main_process():
-                self.model.eval()
-                with torch.no_grad(), autocast(self.device, self.amp): row.update(self.evaluate(self.model))
+                row.update(self._evaluate())
             self.elapsed_s += time.perf_counter() - t0
             self.history.append({"epoch": self.epoch, **row})
+            if self.progress and is_main_process(): print(_epoch_line(self.history[-1], self.epochs), flush=True)
             for cb in self.callbacks: getattr(cb, "on_epoch_end", lambda t: None)(self)
             if self.run_dir and is_main_process(): self._save()
         for cb in self.callbacks: getattr(cb, "on_fit_end", lambda t: None)(self)
         return self.history
 
+    def _evaluate(self) -> dict:
+        "Evaluation in fp32 on contiguous weights, whatever the training mode (one numeric path for every metric)."
+        self.model.eval()
+        self._set_format(False)
+        with torch.no_grad(): out = self.evaluate(self.model)
+        self._set_format(self.uses_channels_last)
+        return out
+
+    def _set_format(self, channels_last: bool):
+        self.model.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+
+    def _step(self, batch, bf16: bool, channels_last: bool, net: nn.Module):
+        "One optimisation step on `batch` (no schedule, no bookkeeping); returns (loss, parts)."
+        batch = to_device(batch, self.device, channels_last)
+        with autocast(self.device, bf16):
+            out = net(batch[0])
+            loss, parts = self.loss_fn(out, batch)
+        if not torch.isfinite(loss):
+            raise NonFiniteLoss(f"loss is {loss.item()} at epoch {self.epoch + 1}, step {self.step}: "
+                                f"the last good checkpoint is {self.run_dir and self.run_dir / 'last.pt'}; "
+                                "lower the learning rate or check the inputs")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        return loss, parts
+
     def _train_epoch(self) -> dict:
         self.model.train()
         sampler = getattr(self.train_loader, "batch_sampler", None)
         if hasattr(sampler, "set_epoch"): sampler.set_epoch(self.epoch)
-        sums, n_img, n_batches, t0 = {}, 0, 0, time.perf_counter()
+        sums, n_rows, n_batches, t0 = {}, 0, 0, time.perf_counter()
         bar = _progress(self.train_loader, f"epoch {self.epoch + 1}/{self.epochs}", self.progress and is_main_process())
         for batch in bar:
-            batch = to_device(batch, self.device, self.channels_last)
-            with autocast(self.device, self.amp):
-                out = self.net(batch[0])
-                loss, parts = self.loss_fn(out, batch)
-            if not torch.isfinite(loss):
-                raise NonFiniteLoss(f"loss is {loss.item()} at epoch {self.epoch + 1}, step {self.step}: "
-                                    f"the last good checkpoint is {self.run_dir and self.run_dir / 'last.pt'}; "
-                                    "lower the learning rate or check the inputs")
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            self.optimizer.step()
+            loss, parts = self._step(batch, self.bf16, self.uses_channels_last, self.net)
             self.scheduler.step()
             self.step += 1
-            n_img += len(batch[0])
+            n_rows += len(batch[0])
             for k, v in {"loss": loss.detach(), **parts}.items(): sums[k] = sums.get(k, 0.0) + float(v)
             if hasattr(bar, "set_postfix"): bar.set_postfix(loss=f"{sums['loss'] / (n_batches + 1):.3f}", refresh=False)
             n_batches += 1
             for cb in self.callbacks: getattr(cb, "on_step_end", lambda t: None)(self)
         dt = time.perf_counter() - t0
         return {**{k: v / max(1, n_batches) for k, v in sums.items()}, "lr": self.optimizer.param_groups[0]["lr"],
-                "img_per_s": n_img / dt, "epoch_s": dt}
+                f"{self.throughput_unit}_per_s": n_rows / dt, "epoch_s": dt}
+
+    def _choose_engine(self) -> dict:
+        "Resolve `precision` and `compile`; time real steps only when one of them is 'auto' (and on a CPU)."
+        probe = {}
+        measure = self.device.type == "cpu" and (self.precision == "auto" or self.compile == "auto")
+        if measure: probe = self._probe_modes(["fp32", "bf16"] if self.precision == "auto" else [self.precision])
+        seconds = {m: 1 / r for m, r in probe.get("steps_per_s", {}).items()}
+        precision, _ = choose_precision(self.precision, self.device, seconds.get if self.precision == "auto" and seconds else None)
+        est_s = seconds.get(precision, 0.0) * len(self.train_loader) * (self.epochs - self.epoch)
+        compiled = bool(self.compile) if self.compile != "auto" else est_s >= COMPILE_MIN_RUN_S
+        if dist.is_available() and dist.is_initialized():   # every process must run the same mode
+            box = [(precision, compiled)]; dist.broadcast_object_list(box, src=0); precision, compiled = box[0]
+        return {"precision": precision, "compiled": compiled, "probe": probe, "estimated_run_s": round(est_s, 1)}
+
+    def _probe_modes(self, modes: list[str], steps: int = 3) -> dict:
+        "Time `steps` real training steps (after one warm-up) in each mode, then restore model, optimizer and RNGs."
+        saved = (copy.deepcopy(self.model.state_dict()), copy.deepcopy(self.optimizer.state_dict()), rng_state())
+        sampler = getattr(self.train_loader, "batch_sampler", None)
+        if hasattr(sampler, "set_epoch"): sampler.set_epoch(self.epoch)
+        batches = list(itertools.islice(iter(self.train_loader), steps + 1))
+        batches = [batches[i % len(batches)] for i in range(steps + 1)]
+        rates, rows = {}, sum(len(b[0]) for b in batches[1:])
+        self.model.train()
+        for mode in modes:
+            cl = mode == "bf16" if self.channels_last is None else self.channels_last
+            self._set_format(cl)
+            self._step(batches[0], mode == "bf16", cl, self.model)                    # warm-up: kernel selection
+            t0 = time.perf_counter()
+            for b in batches[1:]: self._step(b, mode == "bf16", cl, self.model)
+            rates[mode] = steps / (time.perf_counter() - t0)
+        self.model.load_state_dict(saved[0]); self.optimizer.load_state_dict(saved[1]); set_rng_state(saved[2])
+        per_step = rows / steps
+        return {"steps_per_s": {m: round(r, 3) for m, r in rates.items()},
+                f"{self.throughput_unit}_per_s": {m: round(r * per_step, 1) for m, r in rates.items()}}
+
+    def _build_net(self):
+        "Memory format, DDP and compilation for the resolved engine."
+        self._set_format(self.uses_channels_last)
+        self.net = self.model
+        if dist.is_available() and dist.is_initialized(): self.net = nn.parallel.DistributedDataParallel(self.model)
+        if self.engine["compiled"]: self.net = torch.compile(self.net)
 
     def _save(self):
         save_checkpoint({"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                          "scheduler": self.scheduler.state_dict(), "epoch": self.epoch, "step": self.step,
-                         "history": self.history, "rng": rng_state(), "meta": self.meta, "elapsed_s": self.elapsed_s, "commits": self.commits,
+                         "history": self.history, "rng": rng_state(), "meta": self.meta, "elapsed_s": self.elapsed_s,
+                         "commits": self.commits, "engine": self.engine,
                          "callbacks": [getattr(cb, "state_dict", dict)() for cb in self.callbacks]},
                         self.run_dir / "last.pt")
         write_history(self.history, self.run_dir / "log.csv")
 
     def _restore(self, ck: dict):
-        self.model.load_state_dict(ck["model"]); self.optimizer.load_state_dict(ck["optimizer"])
+        path = self.run_dir / "last.pt"
+        load_model_state(self.model, ck["model"], path)
+        try: self.optimizer.load_state_dict(ck["optimizer"])
+        except ValueError as e: raise CheckpointError(f"{path}: its optimizer state does not fit this run ({e}): "
+                                                      "start the run in a fresh run directory") from None
         self.scheduler.load_state_dict(ck["scheduler"])
         self.epoch, self.step, self.history, self.elapsed_s = ck["epoch"], ck["step"], ck["history"], ck["elapsed_s"]
         self.commits = ck.get("commits") or ["unrecorded: checkpoint predates commit tracking"]
+        self.engine = ck.get("engine")    # a resumed run keeps the modes it chose (older checkpoints: chosen anew)
         for cb, st in zip(self.callbacks, ck.get("callbacks", [])):
             if hasattr(cb, "load_state_dict"): cb.load_state_dict(st)
         set_rng_state(ck["rng"])
 
+COMPILE_MIN_RUN_S = 600   # compile="auto" compiles a run whose eager training is estimated at 10 minutes or more
+
+def _interactive() -> bool:
+    "A terminal or a Jupyter front end (where a live progress bar is worth drawing)."
+    try: from IPython import get_ipython
+    except ImportError: get_ipython = lambda: None
+    return sys.stderr.isatty() or type(get_ipython()).__name__ == "ZMQInteractiveShell"
+
 def _progress(it, desc: str, enabled: bool):
-    "A tqdm bar (a widget in JupyterLab, text in a terminal), or the bare iterable."
-    if not enabled: return it
+    "A live tqdm bar in a terminal or JupyterLab; the bare iterable elsewhere (logs, CI), where each epoch prints one line."
+    if not (enabled and _interactive()): return it
     from tqdm.auto import tqdm
     return tqdm(it, desc=desc, leave=False, dynamic_ncols=True)
+
+def _epoch_line(row: dict, epochs: int) -> str:
+    "`epoch 3/30  loss 1.234  ce 0.9  ...  rank1 0.412`: one line per epoch."
+    skip = {"epoch", "lr"}
+    fmt = lambda v: (f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}") if isinstance(v, float) else str(v)
+    parts = [f"{k} {fmt(v)}" for k, v in row.items() if k not in skip]
+    return f"epoch {row['epoch']}/{epochs}  " + "  ".join(parts)
 
 def write_history(history: list[dict], path: str | Path) -> Path:
     "The per-epoch history as CSV, written atomically."
@@ -383,22 +523,22 @@ class shard_batches(torch.utils.data.Sampler):
 
 # %% ../nbs/02_train.ipynb #7bbb06d5
 @torch.no_grad()
-def extract_features(model: nn.Module, loader: Iterable, device: torch.device | None = None, amp: bool = True,
-                     channels_last: bool = True, key: str = "emb") -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
-    "Embed every batch `(images, pids, camids, ...)` of `loader`: (features, pids, camids)."
+def extract_features(model: nn.Module, loader: Iterable, device: torch.device | None = None,
+                     key: str = "emb") -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+    """Embed every batch `(images, pids, camids, ...)` of `loader`: (features, pids, camids). One numeric path for every
+    evaluation: fp32, no autocast, contiguous inputs and weights (the model is put in eval mode and contiguous format)."""
     device = device or next(model.parameters()).device
-    model.eval()
+    model.eval().to(memory_format=torch.contiguous_format)
     feats, pids, cams = [], [], []
     for b in loader:
-        with autocast(device, amp):
-            out = model(to_device(b[0], device, channels_last))
+        out = model(to_device(b[0], device).float().contiguous())
         feats.append((out[key] if isinstance(out, dict) else out).float().cpu())
         pids.append(np.asarray(b[1])); cams.append(np.asarray(b[2]))
     return torch.cat(feats), np.concatenate(pids), np.concatenate(cams)
 
 def evaluate_embeddings(model: nn.Module, query_loader: Iterable, gallery_loader: Iterable, metric: str = "euclidean",
                         **kw) -> dict:
-    "rank-1/5/10 and mAP (fractions) of `model` on a query/gallery split."
+    "rank-1/5/10 and mAP (fractions) of `model` on a query/gallery split, from `extract_features`."
     from reid_repro.metrics import evaluate_rank, pairwise_distance
     qf, qp, qc = extract_features(model, query_loader, **kw)
     gf, gp, gc = extract_features(model, gallery_loader, **kw)
@@ -451,15 +591,20 @@ def measure_latency(model: nn.Module, input_shape: tuple, bf16: bool = False, ch
 # %% ../nbs/02_train.ipynb #aacb22df
 def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protocol: str, wall_time_s: float | None = None,
                metrics: dict | None = None) -> Path:
-    "Write the result file of a finished run; wall time defaults to the trainer's (training + evaluation, over resumes)."
+    """Write the result file of a finished run: metrics, wall time (training + evaluation, over resumes), the median
+    training throughput, and the engine the run used (precision with the probe's rates, compilation)."""
     from reid_repro.core import save_result
     last = trainer.history[-1] if trainer.history else {}
     metrics = metrics or {k: v for k, v in last.items() if k in ("rank1", "rank5", "rank10", "mAP")}
-    ips = [h["img_per_s"] for h in trainer.history if "img_per_s" in h]
+    key = f"{trainer.throughput_unit}_per_s"
+    rates = [h[key] for h in trainer.history if key in h]
+    engine = trainer.engine or {}
     return save_result(topic, name, metrics, config=config, seed=trainer.seed, protocol=protocol,
-                       wall_time_s=trainer.elapsed_s if wall_time_s is None else wall_time_s, train_img_per_s=round(statistics.median(ips), 1) if ips else None,
-                       epochs=trainer.epoch, steps=trainer.step, amp_bf16=trainer.amp, channels_last=trainer.channels_last,
-                       trained_at_commits=trainer.commits)
+                       wall_time_s=trainer.elapsed_s if wall_time_s is None else wall_time_s,
+                       **{f"train_{key}": round(statistics.median(rates), 1) if rates else None},
+                       epochs=trainer.epoch, steps=trainer.step, precision=engine.get("precision"),
+                       channels_last=trainer.uses_channels_last if engine else None, compiled=engine.get("compiled"),
+                       precision_probe=engine.get("probe"), trained_at_commits=trainer.commits)
 
 # %% ../nbs/02_train.ipynb #4f0cbc5f
 class BatchLoader:
@@ -509,8 +654,8 @@ class BaselineConfig:
     label_smoothing: float = 0.1
     margin: float | None = 0.3
     erase_p: float = 0.5
-    amp: bool = True
-    channels_last: bool = True
+    precision: str = "auto"          # "auto" (measured on this machine), "fp32" or "bf16"
+    compile: bool | str = "auto"     # torch.compile the training forward ("auto": runs long enough to repay it)
     eval_every: int = 10
     seed: int = 0
 
@@ -525,9 +670,10 @@ def train_baseline(cfg: BaselineConfig, run_dir: str | Path, topic: str | None =
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * len(L["train"])
     sched = Schedule("multistep", steps, warmup_steps=cfg.warmup_epochs * len(L["train"]), milestones=cfg.milestones)
-    ev = lambda m: evaluate_embeddings(m, L["query"], L["gallery"], amp=cfg.amp, channels_last=cfg.channels_last)
+    ev = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
     tr = Trainer(model, L["train"], baseline_loss(cfg.label_smoothing, cfg.margin), opt, cfg.epochs, sched, ev,
-                 cfg.eval_every, run_dir, cfg.amp, cfg.channels_last, progress=progress, seed=cfg.seed, meta=asdict(cfg))
+                 cfg.eval_every, run_dir, cfg.precision, compile=cfg.compile, progress=progress, seed=cfg.seed,
+                 meta=asdict(cfg))
     tr.fit()
     if topic is None: return tr
     name = name or f"{cfg.model}_{cfg.dataset}_seed{cfg.seed}"
@@ -567,8 +713,8 @@ def baseline_figures(tr: Trainer, cfg: BaselineConfig, topic: str, tag: str, roo
     paths = {"curves": save_figure(plot_history(tr.history, f"{cfg.model} on {tag}"), f"curves_{tag}", topic)}
     split = load_dataset(cfg.dataset, root, **cfg.dataset_kwargs)
     L = reid_loaders(split, tuple(cfg.size), cfg.P, cfg.K)
-    qf, qp, qc = extract_features(tr.model, L["query"], amp=cfg.amp, channels_last=cfg.channels_last)
-    gf, gp, gc = extract_features(tr.model, L["gallery"], amp=cfg.amp, channels_last=cfg.channels_last)
+    qf, qp, qc = extract_features(tr.model, L["query"])
+    gf, gp, gc = extract_features(tr.model, L["gallery"])
     dist = pairwise_distance(qf, gf).numpy()
     q_img = lambda i: L["query"].dataset.bank.images[L["query"].dataset.rows[i]]
     g_img = lambda j: L["gallery"].dataset.bank.images[L["gallery"].dataset.rows[j]]

@@ -18,14 +18,16 @@ test: install  ## notebooks in sync with the library, then nbdev_test, then pyte
 	@rc=0; $(VENV)/python -m pytest tests/ || rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (not a failure)"; rc=0; fi; exit $$rc
 
-reproduce: install  ## train and regenerate every table and figure (built-in synthetic data when data/ is empty)
-	$(VENV)/reid_repro reproduce $(if $(NB),--only $(NB))
+reproduce: install  ## regenerate every table and figure, training only what is missing (FULL=1: retrain all and compare)
+	$(VENV)/reid_repro reproduce $(if $(NB),--only $(NB)) $(if $(FULL),--full)
 
 docs: install  ## render every notebook into the offline site _docs/ (open _docs/index.html)
 	$(VENV)/python tools/build_docs.py
 
-lab: install  ## JupyterLab on http://127.0.0.1:8888 (notebooks in nbs/)
-	$(VENV)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=. --no-browser
+LAB_PORT ?= 8888
+lab: install  ## JupyterLab on http://127.0.0.1:$(LAB_PORT) (notebooks in nbs/); works as root too (containers)
+	$(VENV)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
+	  --ServerApp.root_dir=. --no-browser $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean:  ## remove build outputs (keeps the cached dependency environment)
 	rm -rf .venv _docs _proc .pytest_cache build *.egg-info

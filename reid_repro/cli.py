@@ -7,17 +7,29 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import importlib
 import json
 import os
+import pkgutil
+import re
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-from .core import atomic_write, data_root, project_root, results_summary
+import numpy as np
+
+import reid_repro
+from .core import (NOTEBOOK_RUNS, PlannedRun, atomic_write, data_root, machine_kind, project_root, results_summary,
+                             runs_dir)
+from .data import DATASETS, load_dataset
+from .train import (MODELS, PRECISIONS, BaselineConfig, CheckpointError, build_model, evaluate_embeddings,
+                              load_checkpoint, load_model_state, reid_loaders, train_baseline)
 
 # %% auto #0
-__all__ = ['render_readme', 'write_readme', 'notebooks_in_order', 'execute_notebook', 'reproduce', 'train_parser', 'train_main',
-           'eval_parser', 'evaluate_checkpoint', 'eval_main', 'build_parser', 'main']
+__all__ = ['COMPILE_CHOICES', 'render_readme', 'write_readme', 'notebooks_in_order', 'planned_runs', 'training_plan',
+           'execute_notebook', 'compare_with_committed', 'reproduce', 'train_parser', 'train_main', 'eval_parser',
+           'evaluate_checkpoint', 'eval_main', 'build_parser', 'main']
 
 # %% ../nbs/02b_cli.ipynb #61aeb52e
 def render_readme(index_nb: str | Path | None = None) -> str:
@@ -45,50 +57,109 @@ def notebooks_in_order(only: str | None = None) -> list[Path]:
     if only: nbs = [p for p in nbs if fnmatch.fnmatch(p.stem, only) or fnmatch.fnmatch(p.name, only)]
     return nbs
 
-def execute_notebook(path: Path, timeout: int | None = None) -> float:
+def planned_runs(nbs: list[Path]) -> dict[str, list[PlannedRun]]:
+    "Each notebook's declared runs; every module of the package is imported so that each registers its own."
+    for m in pkgutil.iter_modules(reid_repro.__path__): importlib.import_module(f"reid_repro.{m.name}")
+    return {p.stem: NOTEBOOK_RUNS[p.stem]() if p.stem in NOTEBOOK_RUNS else [] for p in nbs}
+
+def training_plan(plans: dict[str, list[PlannedRun]]) -> str:
+    "What `reproduce` will train, per notebook, with the wall time the committed result files record."
+    lines, total, unknown = [], 0.0, 0
+    for nb, runs in plans.items():
+        todo = [(r, r.missing()) for r in runs if r.missing()]
+        if not runs: continue
+        secs = [r.committed_seconds() for r, _ in todo]
+        total += sum(s for s in secs if s); unknown += sum(s is None for s in secs)
+        why = {w: sum(1 for _, x in todo if x == w) for w in ("result", "checkpoint", "FULL")}
+        lines.append(f"  {nb}: {len(todo)} of {len(runs)} runs to train"
+                     + (f" ({why['result']} without a result file, {why['checkpoint']} whose checkpoint a figure needs"
+                        f"{', all under FULL' if why['FULL'] else ''})" if todo else "")
+                     + (f", about {sum(s for s in secs if s) / 60:.0f} min" if any(secs) else ""))
+    kinds = {machine_kind(json.loads(f.read_text())["machine"]) for runs in plans.values() for r in runs
+             if (f := r.result_file).is_file()}
+    head = (f"reproduce: will train about {total / 60:.0f} min" + (f" plus {unknown} runs never timed" if unknown else "")
+            + f" (committed timings, measured on {'; '.join(sorted(kinds)) or 'no machine yet'}; this machine: {machine_kind()})")
+    return "\n".join([head, *lines])
+
+def _failure_line(nb_path: Path, nb, err, log: Path) -> str:
+    "One plain line naming the notebook, the failing cell and the error; the full traceback goes to `log`."
+    ansi = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+    cell = next((i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+    with atomic_write(log) as f: f.write(ansi.sub("", str(err)))
+    first = nb.cells[cell].source.strip().splitlines()[0][:60] if cell is not None and nb.cells[cell].source.strip() else ""
+    where = f"cell {cell} ({first!r})" if cell is not None else "a cell"
+    evalue = ansi.sub("", str(getattr(err, "evalue", err))).strip().splitlines()
+    return (f"nbs/{nb_path.name} failed in {where}: {getattr(err, 'ename', type(err).__name__)}: "
+            f"{evalue[0] if evalue else ''} (notebook left unchanged; full log: {log})")
+
+def execute_notebook(path: Path, timeout: int | None = None, log: Path | None = None) -> float:
     "Run `path` in a fresh kernel (working directory `nbs/`), save its outputs atomically; return seconds taken."
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
     nb = nbformat.read(path, as_version=4)
     # the kernel inherits these: result files written by the notebook name it and this command (core.current_command)
     os.environ.update(JPY_SESSION_NAME=str(path), REID_REPRO_COMMAND="reid_repro reproduce")
     t0 = time.perf_counter()
     # the kernel's own log would warn on every start that its loopback TCP sockets are unencrypted
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
-                   extra_arguments=["--IPKernelApp.log_level=ERROR"]).execute()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+    try: client.execute()
+    except CellExecutionError as e:
+        raise RuntimeError(_failure_line(path, nb, e, log or runs_dir("reproduce") / f"{path.stem}.log")) from None
     with atomic_write(path) as f: nbformat.write(nb, f)
     return time.perf_counter() - t0
 
 def _snapshot(dirs) -> dict:
     return {p: p.stat().st_mtime for d in dirs if d.exists() for p in d.rglob("*") if p.is_file()}
 
-def reproduce(only: str | None = None, timeout: int | None = None) -> list[tuple[str, float]]:
-    "Execute the notebooks (all, or those matching `only`), regenerate the README, and say what changed."
+def compare_with_committed(runs: list[PlannedRun], metric: str = "rank1") -> str:
+    "Ours-now vs the committed result of each run (from git HEAD), with the committed spread over its seeds or splits."
+    import pandas as pd
+    root, rows = project_root(), []
+    def committed(r):
+        out = subprocess.run(["git", "show", f"HEAD:{r.result_file.relative_to(root)}"], cwd=root, capture_output=True, text=True)
+        return json.loads(out.stdout)["metrics"].get(metric) if out.returncode == 0 else None
+    old = {r: committed(r) for r in runs}
+    for r in runs:
+        group = re.sub(r"_(seed|split)\d+$", "", r.name)
+        mates = [v for q, v in old.items() if v is not None and q.topic == r.topic and re.sub(r"_(seed|split)\d+$", "", q.name) == group]
+        now = json.loads(r.result_file.read_text())["metrics"].get(metric) if r.result_file.is_file() else None
+        sd = float(np.std(mates, ddof=1)) * 100 if len(mates) > 1 else float("nan")
+        diff = (now - old[r]) * 100 if now is not None and old[r] is not None else float("nan")
+        rows.append({"run": f"{r.topic}/{r.name}", f"committed {metric} (%)": None if old[r] is None else 100 * old[r],
+                     f"now {metric} (%)": None if now is None else 100 * now, "now - committed": diff,
+                     "committed spread (sd)": sd, "within 2 sd": "" if np.isnan(sd) or np.isnan(diff) else
+                     ("yes" if abs(diff) <= 2 * sd else "NO")})
+    return pd.DataFrame(rows).to_markdown(index=False, floatfmt=".1f")
+
+def reproduce(only: str | None = None, timeout: int | None = None, full: bool = False) -> list[tuple[str, float]]:
+    "Execute the notebooks (all, or those matching `only`), training only what is missing (all with `full`); regenerate the README."
     root = project_root()
     nbs = notebooks_in_order(only)
     if not nbs: raise ValueError(f"no notebook matches {only!r} in {root/'nbs'}; names look like '03_kvmmn' or '0[3-7]_*'")
+    if full: os.environ.update(REID_REPRO_FULL="1", REID_REPRO_RUNS=str(root / "runs" / time.strftime("full-%Y%m%d-%H%M%S")))
     present = sorted(p.name for p in data_root().iterdir() if p.is_dir()) if data_root().is_dir() else []
     print(f"reproduce: datasets under {data_root()}: {', '.join(present) or 'none (the notebooks use the built-in synthetic data)'}")
+    plans = planned_runs(nbs)
+    print(training_plan(plans), flush=True)
     outs = [root / "figures", root / "results"]
     before, done = _snapshot(outs), []
-    from nbclient.exceptions import CellExecutionError
     for p in nbs:
         print(f"reproduce: running nbs/{p.name} ...", flush=True)
-        try: done.append((p.name, execute_notebook(p, timeout)))
-        except CellExecutionError as e:
-            raise RuntimeError(f"nbs/{p.name} failed (left unchanged; open it in `make lab` to debug):\n{e}") from None
+        done.append((p.name, execute_notebook(p, timeout)))
         print(f"reproduce:   done in {done[-1][1]:.1f} s", flush=True)
     write_readme()
     after = _snapshot(outs)
     changed = sorted(str(p.relative_to(root)) for p in after if before.get(p) != after[p])
     print(f"reproduce: ran {len(done)} notebooks in {sum(t for _, t in done):.0f} s; README.md regenerated; "
           f"{len(changed)} figure/result files written" + "".join(f"\n  {c}" for c in changed))
+    if full: print("reproduce FULL: ours now vs committed\n" + compare_with_committed([r for rs in plans.values() for r in rs]))
     return done
 
 # %% ../nbs/02b_cli.ipynb #20cca5da
 def _kv(items: list[str]) -> dict:
     "`['num_test=486', 'single_shot=true']` -> `{'num_test': 486, 'single_shot': True}` (values parsed as JSON when they parse)."
-    import json
     out = {}
     for it in items or []:
         if "=" not in it: raise ValueError(f"--dataset-arg {it!r}: expected key=value, e.g. num_test=486")
@@ -97,12 +168,12 @@ def _kv(items: list[str]) -> dict:
         except json.JSONDecodeError: out[k] = v
     return out
 
+COMPILE_CHOICES = {"auto": "auto", "on": True, "off": False}
+
 def train_parser() -> argparse.ArgumentParser:
-    from reid_repro.data import DATASETS
-    from reid_repro.train import MODELS, BaselineConfig
     d = BaselineConfig()
     p = argparse.ArgumentParser(prog="reid_train", description="Train a registered re-ID model on a registered dataset "
-                                "(ResNet+BNNeck recipe: CE with label smoothing + batch-hard triplet, bf16 autocast).")
+                                "(ResNet+BNNeck recipe: CE with label smoothing + batch-hard triplet).")
     p.add_argument("--dataset", default=d.dataset, choices=sorted(DATASETS), help="dataset name (default: %(default)s)")
     p.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="protocol option, e.g. num_test=486 split_id=3")
     p.add_argument("--root", help="dataset root (default: data/ or $REID_REPRO_DATA)")
@@ -112,21 +183,24 @@ def train_parser() -> argparse.ArgumentParser:
     for k in ("P", "K", "epochs", "eval_every", "seed"):
         p.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k), help=f"(default: %(default)s)")
     p.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate (default: %(default)s)")
-    p.add_argument("--no-amp", action="store_true", help="train in fp32 instead of bf16 autocast")
-    p.add_argument("--run-dir", default=None, help="checkpoints and log.csv (default: runs/<name>); resumes if it has last.pt")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="auto: time a few steps in fp32 and in bf16 + channels_last and keep the faster (default: %(default)s)")
+    p.add_argument("--compile", default="auto", choices=list(COMPILE_CHOICES),
+                   help="torch.compile the training step; auto: when the run is long enough to repay it (default: %(default)s)")
+    p.add_argument("--run-dir", default=None, help="checkpoints and log.csv (default: runs/<topic>/<name>); resumes if it has last.pt")
     p.add_argument("--name", help="result name (default: <model>_<dataset>_seed<seed>)")
     p.add_argument("--topic", default="baseline", help="results/<topic>/ gets the result file (default: %(default)s)")
     return p
 
 def train_main(argv: list[str] | None = None) -> int:
     "Entry point of `reid_train`."
-    from reid_repro.train import BaselineConfig, train_baseline
     a = train_parser().parse_args(argv)
     try:
         cfg = BaselineConfig(a.dataset, _kv(a.dataset_arg), a.model, a.weights, tuple(a.size), a.P, a.K, a.epochs,
-                             a.lr, eval_every=a.eval_every, amp=not a.no_amp, channels_last=not a.no_amp, seed=a.seed)
+                             a.lr, eval_every=a.eval_every, precision=a.precision, compile=COMPILE_CHOICES[a.compile],
+                             seed=a.seed)
         name = a.name or f"{cfg.model}_{cfg.dataset}_seed{cfg.seed}"
-        tr = train_baseline(cfg, a.run_dir or project_root() / "runs" / name, a.topic, name, a.root)
+        tr = train_baseline(cfg, a.run_dir or runs_dir(a.topic) / name, a.topic, name, a.root)
     except (ValueError, FileNotFoundError, KeyError) as e:
         sys.exit(f"reid_train: {e}")
     print(json.dumps({k: round(v, 4) for k, v in tr.history[-1].items() if k in ("rank1", "rank5", "rank10", "mAP")}))
@@ -134,9 +208,8 @@ def train_main(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/02b_cli.ipynb #4696de7c
 def eval_parser() -> argparse.ArgumentParser:
-    from reid_repro.data import DATASETS
     p = argparse.ArgumentParser(prog="reid_eval", description="Evaluate a checkpoint (reid_train's last.pt) on a dataset; "
-                                "prints rank-1/5/10 and mAP (fractions) as JSON.")
+                                "prints rank-1/5/10 and mAP (fractions) as JSON. Features are extracted in fp32.")
     p.add_argument("checkpoint", help="path of a checkpoint written by reid_train / Trainer (run_dir/last.pt)")
     p.add_argument("--dataset", default=None, choices=sorted(DATASETS), help="default: the dataset it was trained on")
     p.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="protocol option, e.g. split_id=3")
@@ -147,21 +220,20 @@ def eval_parser() -> argparse.ArgumentParser:
 def evaluate_checkpoint(checkpoint: str | Path, dataset: str | None = None, dataset_kwargs: dict | None = None,
                         root=None, metric: str = "euclidean") -> dict:
     "Rank-1/5/10 and mAP of the model in `checkpoint` on `dataset` (default: its training dataset and protocol)."
-    from reid_repro.data import load_dataset
-    from reid_repro.train import build_model, evaluate_embeddings, load_checkpoint, reid_loaders
     path = Path(checkpoint)
-    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}: pass a run directory's last.pt")
     ck = load_checkpoint(path)
     meta = ck.get("meta") or {}
-    if "model" not in meta: raise ValueError(f"{path} has no run config (meta): it was not written by reid_train/Trainer")
-    num_classes = ck["model"]["classifier.weight"].shape[0]
-    model = build_model(meta["model"], num_classes)
-    model.load_state_dict(ck["model"])
+    if "model" not in meta or "classifier.weight" not in ck["model"]:
+        raise CheckpointError(f"{path} is not a checkpoint of an embedding model written by reid_train/Trainer "
+                              "(no model name in its meta, or no classifier): pass such a run's last.pt")
+    if meta["model"] not in MODELS:
+        raise CheckpointError(f"{path} holds a {meta['model']!r} model, which is not registered: import the module that "
+                              f"registers it; registered: {', '.join(sorted(MODELS))}")
+    model = load_model_state(build_model(meta["model"], ck["model"]["classifier.weight"].shape[0]), ck["model"], path)
     same = dataset is None or dataset == meta["dataset"]
     split = load_dataset(dataset or meta["dataset"], root, **(dataset_kwargs or (meta["dataset_kwargs"] if same else {})))
     L = reid_loaders(split, tuple(meta["size"]))
-    amp = meta.get("amp", True)
-    return evaluate_embeddings(model, L["query"], L["gallery"], metric, amp=amp, channels_last=amp)
+    return evaluate_embeddings(model, L["query"], L["gallery"], metric)
 
 def eval_main(argv: list[str] | None = None) -> int:
     "Entry point of `reid_eval`."
@@ -181,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("reproduce", help="run every notebook (training included) and regenerate tables, figures, README")
     r.add_argument("--only", help="glob of notebook names to run, e.g. '03_*'")
     r.add_argument("--timeout", type=int, default=None, help="seconds allowed per cell (default: no limit)")
+    r.add_argument("--full", action="store_true", help="retrain everything into a fresh runs/ and compare with the committed results")
     sub.add_parser("train", help="train a model (same as reid_train; see reid_train --help)", add_help=False)
     sub.add_parser("eval", help="evaluate a checkpoint (same as reid_eval; see reid_eval --help)", add_help=False)
     sub.add_parser("kvmmn", help="train KVM-MN's runs: trunk|ablations|table1|all (see reid_repro kvmmn --help)", add_help=False)
@@ -198,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         return kvmmn_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "reproduce": reproduce(args.only, args.timeout)
+        if args.command == "reproduce": reproduce(args.only, args.timeout, args.full)
         elif args.command == "readme": print(f"wrote {write_readme()}")
         elif args.command == "results": print(results_summary())
     except (ValueError, FileNotFoundError, RuntimeError) as e:

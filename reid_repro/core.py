@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import json
 import os
@@ -16,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry', 'atomic_write', 'save_json',
-           'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command', 'provenance', 'save_result',
-           'load_results', 'results_summary']
+__all__ = ['NOTEBOOK_RUNS', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry', 'atomic_write',
+           'save_json', 'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command', 'provenance',
+           'save_result', 'load_results', 'retrain_all', 'PlannedRun', 'results_summary']
 
 # %% ../nbs/00_core.ipynb #56cf8737
 def project_root(start: str | Path | None = None) -> Path:
@@ -159,6 +160,37 @@ def load_results(topic: str | None = None, root: str | Path | None = None):
                      "protocol": rec["protocol"], "wall_time_s": rec["wall_time_s"],
                      "git_commit": rec["git_commit"], "file": str(f.relative_to(base.parent))})
     return pd.DataFrame(rows)
+
+# %% ../nbs/00_core.ipynb #0d7f6cdd
+def retrain_all() -> bool:
+    "True under `make reproduce FULL=1` (`REID_REPRO_FULL=1`): every run trains again, committed result files notwithstanding."
+    return os.environ.get("REID_REPRO_FULL") == "1"
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRun:
+    "A training run a notebook makes: its result file, its run folder, and whether the notebook's figures load its checkpoint."
+    topic: str
+    name: str
+    needs_checkpoint: bool = False
+    run_name: str | None = None     # folder under runs_dir(topic), default: name
+
+    @property
+    def result_file(self) -> Path: return project_root() / "results" / self.topic / f"{self.name}.json"
+    @property
+    def run_dir(self) -> Path: return runs_dir(self.topic) / (self.run_name or self.name)
+
+    def missing(self) -> str | None:
+        "Why this run must train here ('result', 'checkpoint', 'FULL'), or None when it need not."
+        if retrain_all(): return "FULL"
+        if not self.result_file.is_file(): return "result"
+        if self.needs_checkpoint and not (self.run_dir / "last.pt").is_file(): return "checkpoint"
+        return None
+
+    def committed_seconds(self) -> float | None:
+        "The wall time its committed result file records (None if there is none)."
+        return json.loads(self.result_file.read_text())["wall_time_s"] if self.result_file.is_file() else None
+
+NOTEBOOK_RUNS = Registry()   # notebook stem -> () -> list[PlannedRun]
 
 # %% ../nbs/00_core.ipynb #df25cb31
 def results_summary(root: str | Path | None = None) -> str:

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch.utils import flop_counter
 from torch.utils.flop_counter import FlopCounterMode
 
-from .core import Registry, atomic_write, git_commit
+from .core import NOTEBOOK_RUNS, PlannedRun, Registry, atomic_write, data_root, git_commit, runs_dir
 
 # %% auto #0
 __all__ = ['MODELS', 'register_model', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'multi_head_ce', 'euclidean_dist', 'TripletLoss',
@@ -38,7 +38,7 @@ __all__ = ['MODELS', 'register_model', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'multi
            'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed',
            'shard_batches', 'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency',
            'finish_run', 'BatchLoader', 'reid_loaders', 'baseline_loss', 'BaselineConfig', 'train_baseline',
-           'plot_history', 'EmbeddingOf', 'baseline_figures']
+           'plot_history', 'EmbeddingOf', 'baseline_figures', 'proof_dataset', 'baseline_runs']
 
 # %% ../nbs/02_train.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -736,3 +736,15 @@ def baseline_figures(tr: Trainer, cfg: BaselineConfig, topic: str, tag: str, roo
         for a in axes[:, n]: a.axis("off")
     paths["gradcam"] = save_figure(fig, f"gradcam_{tag}", topic)
     return paths
+
+# %% ../nbs/02_train.ipynb #52f1e517
+def proof_dataset(name: str, kwargs: dict) -> tuple[str, dict]:
+    "`(name, kwargs)` when `data/<name>` exists, else the built-in synthetic set, on which the proof runs then train."
+    return (name, kwargs) if (data_root() / name).is_dir() else ("synthetic", {})
+
+def baseline_runs() -> list[PlannedRun]:
+    "This notebook's two proof runs (its figures load their checkpoints), for `make reproduce`'s plan."
+    return [PlannedRun("baseline", f"resnet18_{proof_dataset('cuhk01', {})[0]}_485-486_split0", needs_checkpoint=True),
+            PlannedRun("baseline", f"resnet18_{proof_dataset('viper', {})[0]}_316-316_split0", needs_checkpoint=True)]
+
+NOTEBOOK_RUNS.register("02_train")(baseline_runs)

@@ -39,10 +39,22 @@ def test_train_and_eval_scripts_help():
 
 def test_eval_missing_checkpoint_names_the_fix():
     r = subprocess.run([str(Path(sys.executable).parent / "reid_eval"), "/no/such/last.pt"], capture_output=True, text=True)
-    assert r.returncode == 1 and "no checkpoint at /no/such/last.pt" in r.stderr
+    assert r.returncode == 1 and "no checkpoint at /no/such/last.pt" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_kvmmn_runs_help():
     exe = Path(sys.executable).parent / "reid_repro"
     out = subprocess.run([str(exe), "kvmmn", "--help"], capture_output=True, text=True, check=True).stdout
     assert "usage: reid_repro kvmmn" in out and all(w in out for w in ("ablations", "table1", "--only")), out
+
+
+def test_eval_bad_files_get_one_line(tmp_path):
+    import pickle
+    code = tmp_path / "code.pt"
+    code.write_bytes(pickle.dumps(print))  # a pickled global: refused by weights_only
+    (tmp_path / "text.pt").write_text("not a checkpoint\n")
+    (tmp_path / "empty.pt").write_bytes(b"")
+    for f in ("code.pt", "text.pt", "empty.pt"):
+        r = subprocess.run([str(Path(sys.executable).parent / "reid_eval"), str(tmp_path / f)], capture_output=True, text=True)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert r.stderr.strip().count("\n") == 0 and str(tmp_path / f) in r.stderr, r.stderr

@@ -16,6 +16,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -241,7 +242,10 @@ def load_checkpoint(path: str | Path) -> dict:
     "Load a checkpoint with `weights_only=True` (no code runs on load); any unusable file raises a one-line `CheckpointError`."
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"no checkpoint at {path}: pass a run directory's last.pt")
-    try: ck = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        with warnings.catch_warnings():   # torch warns about pickle protocols before refusing a foreign file
+            warnings.simplefilter("ignore")
+            ck = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         if "Weights only load failed" not in str(e):
             raise CheckpointError(f"{path} is not a PyTorch checkpoint (unpickling failed): pass a run directory's last.pt") from None

@@ -1,15 +1,20 @@
-"""KVM-MN gallery scoring: pairs/s of the cached, batched scorer vs a naive per-pair forward.
+"""KVM-MN gallery scoring: pairs/s of the cached, batched scorer vs a naive per-pair forward, in fp32 and in bf16.
 
 At the paper's head size (224x112, d=512, H=4, d_k=128, L=98) and at the CPU tier (128x64, d=128, d_k=32, L=32),
-bf16 autocast, random weights (the cost does not depend on them). Three ways to score Q probes x G gallery images:
+random weights (the cost does not depend on them). Three ways to score Q probes x G gallery images, each in fp32
+and under bf16 autocast:
   naive_full   the model's forward on one (probe, gallery) pair of images: trunk + memories + co-attention + FFN
   naive_head   the same from cached trunk maps: memories of both images + co-attention + FFN, per pair
   cached       GalleryScorer: memories once per image, probe state once per probe, batched chunks of pairs
 Reports ms/pair and pairs/s of each (the per-image encoding of `cached` is reported apart, and amortised over a
-gallery), the FLOP-bound ms/pair (pair MACs x 2 / the measured bf16 matmul peak), and the speedups.
-Run: .venv/bin/python benchmarks/bench_kvmmn.py   Writes benchmarks/results/bench_kvmmn.json.
-Needs the machine to itself: other jobs on the cores skew the timings.
+gallery), the FLOP-bound ms/pair (pair MACs x 2 / the measured matmul peak of that dtype), the speedups, and the
+precision GalleryScorer's "auto" picks with its probe's rates. Targets, at the paper size in the auto choice:
+cached >= 20x naive_head, and < 2.1 ms/pair (the paper's GTX 1080Ti).
+Run: .venv/bin/python benchmarks/bench_kvmmn.py [--quick] [--out PATH]
+Writes benchmarks/results/bench_kvmmn.json by default. --quick (tiny Q, G and repeats) is a smoke test of seconds;
+its timings mean nothing. Needs the machine to itself: other jobs on the cores skew the timings.
 """
+import argparse
 import statistics
 import time
 from pathlib import Path
@@ -21,9 +26,14 @@ from reid_repro.kvmmn import GalleryScorer, GoogLeNetTrunk, KVMMN, KVMMNConfig, 
 from reid_repro.train import autocast
 
 CPU = torch.device("cpu")
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+FULL = dict(Q=8, G=256, naive_pairs=8, repeats=5, encode_images=64, matmul_n=2048)
+QUICK = dict(Q=2, G=8, naive_pairs=2, repeats=1, encode_images=4, matmul_n=256)
+PAPER_MS_PER_PAIR, MIN_SPEEDUP = 2.1, 20
 
 
 def timed(f, repeats=5, warmup=1):
+    "Median seconds of `repeats` calls of f, after `warmup` calls."
     for _ in range(warmup): f()
     ts = []
     for _ in range(repeats):
@@ -31,36 +41,28 @@ def timed(f, repeats=5, warmup=1):
     return statistics.median(ts)
 
 
-def matmul_peak_gflops(n=2048):
-    a, b = torch.randn(n, n, dtype=torch.bfloat16), torch.randn(n, n, dtype=torch.bfloat16)
-    return 2 * n ** 3 / timed(lambda: a @ b) / 1e9
+def matmul_peak_gflops(mode, n, repeats):
+    "GFLOP/s of an n x n matrix product in `mode`'s dtype."
+    a, b = torch.randn(n, n, dtype=DTYPES[mode]), torch.randn(n, n, dtype=DTYPES[mode])
+    return 2 * n ** 3 / timed(lambda: a @ b, repeats) / 1e9
 
 
 @torch.no_grad()
-def bench(cfg, Q=8, G=256, naive_pairs=8):
-    torch.manual_seed(0)
-    model = KVMMN(cfg, trunk=GoogLeNetTrunk()).eval()
-    imgs = torch.randn(Q + G, 3, *cfg.input_hw)
-    with autocast(CPU): maps = model.trunk(imgs).float()
-    pa, ga = maps[:Q], maps[Q:]
-    scorer = GalleryScorer(model)
-    # naive: one forward per pair, as a user would call the model on (probe, gallery)
-    def naive(x):
+def bench_mode(model, imgs, maps, mode, Q, G, naive_pairs, repeats, encode_images, **_):
+    "ms/pair of naive_full, naive_head and cached, and ms/image of the encoding, in `mode` (fp32 or bf16)."
+    scorer = GalleryScorer(model, precision=mode)
+    def naive(x):                                    # one forward per pair, as a user would call the model
         for i in range(naive_pairs):
-            with autocast(CPU): model(x[i % Q][None])
-    pair_imgs = torch.stack([imgs[:Q], imgs[Q:2 * Q]], 1)                       # (Q, 2, 3, H, W)
-    pair_maps = torch.stack([pa, ga[:Q]], 1)
-    t_full = timed(lambda: naive(pair_imgs), repeats=3) / naive_pairs
-    trunk, model.trunk = model.trunk, None                                     # the head alone, on trunk maps
-    t_head = timed(lambda: naive(pair_maps), repeats=3) / naive_pairs
-    mem_p, mem_g = scorer.memories(pa), scorer.memories(ga)
-    t_cached = timed(lambda: scorer.scores(mem_p, mem_g)) / (Q * G)
-    t_encode = timed(lambda: scorer.memories(ga), repeats=3) / G               # memory per image (head part)
+            with autocast(CPU, mode == "bf16"): model(x[i % Q][None])
+    t_full = timed(lambda: naive(torch.stack([imgs[:Q], imgs[Q:2 * Q]], 1)), repeats) / naive_pairs
+    trunk, model.trunk = model.trunk, None           # the head alone, on trunk maps
+    t_head = timed(lambda: naive(torch.stack([maps[:Q], maps[Q:2 * Q]], 1)), repeats) / naive_pairs
+    mem_p, mem_g = scorer.memories(maps[:Q]), scorer.memories(maps[Q:])
+    t_cached = timed(lambda: scorer.scores(mem_p, mem_g), repeats) / (Q * G)
+    t_encode = timed(lambda: scorer.memories(maps[Q:]), repeats) / G                   # memory per image (head part)
     model.trunk = trunk
-    t_trunk = timed(lambda: scorer.memories(imgs[Q:Q + 64]), repeats=3) / 64   # trunk + memory per image
-    cost = kvmmn_cost(cfg)
-    return {"L": cost["L"], "pair_MMAC": round(cost["pair_macs"] / 1e6, 2), "Q": Q, "G": G,
-            "ms_per_pair": {"naive_full": round(t_full * 1e3, 3), "naive_head": round(t_head * 1e3, 3),
+    t_trunk = timed(lambda: scorer.memories(imgs[Q:Q + encode_images]), repeats) / encode_images   # trunk + memory
+    return {"ms_per_pair": {"naive_full": round(t_full * 1e3, 3), "naive_head": round(t_head * 1e3, 3),
                             "cached": round(t_cached * 1e3, 4)},
             "pairs_per_s": {"naive_full": round(1 / t_full, 1), "naive_head": round(1 / t_head, 1),
                             "cached": round(1 / t_cached, 1)},
@@ -68,18 +70,52 @@ def bench(cfg, Q=8, G=256, naive_pairs=8):
             "speedup_vs_naive_full": round(t_full / t_cached, 1), "speedup_vs_naive_head": round(t_head / t_cached, 1)}
 
 
-def main():
-    peak = matmul_peak_gflops()
-    out = {"benchmark": "bench_kvmmn", "bf16_matmul_peak_gflops": round(peak, 1), "runs": {}}
-    for name, cfg in [("paper", KVMMNConfig.paper()), ("cpu_tier", KVMMNConfig.cpu())]:
-        r = bench(cfg)
-        r["flop_bound_ms_per_pair"] = round(2 * r["pair_MMAC"] * 1e6 / (peak * 1e9) * 1e3, 4)
+@torch.no_grad()
+def bench(cfg, peaks, size):
+    "Both dtypes of every method at `cfg`, their FLOP bounds, and the precision GalleryScorer's auto picks."
+    torch.manual_seed(0)
+    model = KVMMN(cfg, trunk=GoogLeNetTrunk()).eval()
+    imgs = torch.randn(size["Q"] + size["G"], 3, *cfg.input_hw)
+    maps = model.trunk(imgs)
+    cost = kvmmn_cost(cfg)
+    out = {"L": cost["L"], "pair_MMAC": round(cost["pair_macs"] / 1e6, 2), "Q": size["Q"], "G": size["G"]}
+    for mode in DTYPES:
+        r = bench_mode(model, imgs, maps, mode, **size)
+        r["flop_bound_ms_per_pair"] = round(2 * cost["pair_macs"] / (peaks[mode] * 1e9) * 1e3, 4)
         r["cached_vs_flop_bound"] = round(r["ms_per_pair"]["cached"] / r["flop_bound_ms_per_pair"], 2)
-        out["runs"][name] = r
-        print(name, r, flush=True)
+        out[mode] = r
+    auto = GalleryScorer(model)
+    out["auto"] = {"precision": auto.precision, "probe_pairs_per_s": auto.rates}
+    return out
+
+
+def targets(run):
+    "The paper-size targets, in the precision auto picks."
+    mode = run["auto"]["precision"]
+    ms, speedup = run[mode]["ms_per_pair"]["cached"], run[mode]["speedup_vs_naive_head"]
+    return {"precision": mode, "cached_ms_per_pair": ms, f"below_{PAPER_MS_PER_PAIR}_ms": ms < PAPER_MS_PER_PAIR,
+            "speedup_vs_naive_head": speedup, f"at_least_{MIN_SPEEDUP}x": speedup >= MIN_SPEEDUP}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="tiny Q, G and repeats: a smoke test, not a measurement")
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "bench_kvmmn.json")
+    a = ap.parse_args(argv)
+    size = QUICK if a.quick else FULL
+    peaks = {mode: round(matmul_peak_gflops(mode, size["matmul_n"], size["repeats"]), 1) for mode in DTYPES}
+    out = {"benchmark": "bench_kvmmn", "quick": a.quick, "matmul_peak_gflops": peaks, "runs": {}}
+    print("matmul peak GFLOP/s", peaks, flush=True)
+    for name, cfg in [("paper", KVMMNConfig.paper()), ("cpu_tier", KVMMNConfig.cpu())]:
+        out["runs"][name] = bench(cfg, peaks, size)
+        print(name, out["runs"][name], flush=True)
+    t = out["targets"] = targets(out["runs"]["paper"])
+    print(f"paper size, auto = {t['precision']}: cached {t['cached_ms_per_pair']} ms/pair "
+          f"(target < {PAPER_MS_PER_PAIR}: {'met' if t[f'below_{PAPER_MS_PER_PAIR}_ms'] else 'MISSED'}), "
+          f"{t['speedup_vs_naive_head']}x the naive per-pair head (target >= {MIN_SPEEDUP}x: "
+          f"{'met' if t[f'at_least_{MIN_SPEEDUP}x'] else 'MISSED'})")
     out.update(provenance("benchmarks/bench_kvmmn.py"))
-    path = save_json(out, Path(__file__).parent / "results" / "bench_kvmmn.json")
-    print("->", path)
+    print("->", save_json(out, a.out))
 
 
 if __name__ == "__main__":

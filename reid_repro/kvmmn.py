@@ -21,18 +21,19 @@ import torch.nn.functional as F
 from .core import results_dir
 from .data import IMAGENET_MEAN, IMAGENET_STD, BatchAugment, ImageBank, MatchingSampler, load_dataset
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
-from .train import (BaselineReID, Schedule, Trainer, autocast, count_flops, count_params, load_trunk_weights,
-                              matching_set_loss, pair_binary_loss, register_model, seed_everything)
+from .train import (BaselineConfig, BaselineReID, Schedule, Trainer, autocast, choose_precision, count_flops,
+                              count_params, finish_run, load_checkpoint, load_model_state, load_trunk_weights,
+                              matching_set_loss, pair_binary_loss, register_model, seed_everything, train_baseline)
 
 # %% auto #0
 __all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk',
            'position_embedding', 'PhiLinear', 'split_heads', 'merge_heads', 'KeyValueMemory', 'co_attention',
-           'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'naive_pair_score', 'kvmmn_cost', 'trunk_pretrain_config',
-           'pretrained_trunk', 'GalleryScorer', 'single_shot_cmc', 'CombinationLoader', 'matching_loss',
-           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
-           'slug', 'ablation_plan', 'table1_plan', 'cuhk01_cache', 'claim_run', 'run_plan', 'run_root', 'load_kvmmn',
-           'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'ablation_table',
-           'table1', 'two_stage_scores', 'main']
+           'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost', 'trunk_pretrain_config', 'pretrained_trunk',
+           'GalleryScorer', 'single_shot_cmc', 'CombinationLoader', 'matching_loss', 'knn_neighbours', 'TrunkCache',
+           'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config', 'slug', 'ablation_plan',
+           'table1_plan', 'cuhk01_cache', 'claim_run', 'run_plan', 'run_root', 'load_kvmmn', 'co_attention_maps',
+           'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'ablation_table', 'table1', 'two_stage_scores',
+           'main']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -179,7 +180,7 @@ class KVMMNConfig:
     lr_milestones: tuple = (0.6, 0.8)
     aug_views: int = 8                # frozen trunk: augmented feature views cached per training image
     epochs: int = 10                  # checkpoints/evaluations over the run (num_steps split evenly)
-    amp: bool = True
+    precision: str = "auto"           # training: "fp32", "bf16" or "auto" (the engine measures); evaluation is fp32
     seed: int = 0
 
     @classmethod
@@ -221,21 +222,6 @@ class KVMMN(nn.Module):
         KA, uA = self.matcher.probe(K[:, 0], V[:, 0])                           # once per probe
         return self.matcher.score(KA[:, None], uA[:, None], K[:, 1:], V[:, 1:])  # (B, M)
 
-# %% ../nbs/03_kvmmn.ipynb #709009ae
-@torch.no_grad()
-def naive_pair_score(model: KVMMN, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    "f(A, B) of one pair, literally Eqs. 3-6 (a slow reference for tests and benchmarks); eval mode."
-    (KA, VA), (KB, VB) = model.encode(a[None]), model.encode(b[None])
-    m, H = model.matcher, KA.shape[1]
-    rA, rB = [], []
-    for h in range(H):
-        mu = math.sqrt(KA.shape[-1])
-        rA.append(torch.softmax(KA[0, h] @ KA[0, h].T / mu, -1) @ VA[0, h])   # r^A_h for all reference keys
-        rB.append(torch.softmax(KA[0, h] @ KB[0, h].T / mu, -1) @ VB[0, h])   # r^B_h
-    oA, oB = m.fuse(torch.cat(rA, -1)), m.fuse(torch.cat(rB, -1))            # Eq. 4
-    c = m.compare(torch.cat([oA, oB], -1))                                   # Eq. 5 on the concatenation
-    return m.ffn(c.flatten()[None])[0, 0]                                    # Eq. 6
-
 # %% ../nbs/03_kvmmn.ipynb #00df98e8
 def kvmmn_cost(cfg: KVMMNConfig) -> dict:
     "Params and MACs per part of KVM-MN at `cfg`: trunk and memory per image, probe state per probe, score per pair."
@@ -261,13 +247,11 @@ register_model("googlenet4e")(lambda num_classes, weights=None, **kw:
 
 def trunk_pretrain_config(**kw):
     "The trunk's stand-in for ImageNet pre-training: the baseline recipe on the pooled non-CUHK01 datasets, 128x64."
-    from reid_repro.train import BaselineConfig
     return BaselineConfig(**{**dict(dataset="pooled", model="googlenet4e", size=(128, 64), epochs=30, eval_every=10,
                                     warmup_epochs=3), **kw})
 
 def pretrained_trunk(run_dir: str | Path, cfg=None, progress: bool = True, topic: str | None = "kvmmn") -> GoogLeNetTrunk:
     "Train (or resume, or just load when finished) the stand-in trunk in `run_dir`; returns it in eval mode."
-    from reid_repro.train import load_checkpoint, train_baseline
     cfg = cfg or trunk_pretrain_config()
     ck = Path(run_dir) / "last.pt"
     if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= cfg.epochs):
@@ -278,50 +262,67 @@ def pretrained_trunk(run_dir: str | Path, cfg=None, progress: bool = True, topic
 
 # %% ../nbs/03_kvmmn.ipynb #7427570b
 class GalleryScorer:
-    "f(probe, gallery) for every probe x gallery pair: memories once per image, probe state once per probe, chunked pairs."
-    def __init__(self, model: KVMMN, chunk_pairs: int = 2048, batch: int = 256, amp: bool = True, device=None):
-        self.model, self.chunk_pairs, self.batch, self.amp = model.eval(), chunk_pairs, batch, amp
+    """f(probe, gallery) for every probe x gallery pair: memories once per image, probe state once per probe, chunked
+    pairs. `precision`: "fp32", "bf16" (autocast) or "auto" (the faster, measured once); scores are fp32 tensors."""
+    def __init__(self, model: KVMMN, chunk_pairs: int = 2048, batch: int = 256, precision: str = "auto", device=None):
+        self.model, self.chunk_pairs, self.batch = model.eval(), chunk_pairs, batch
         self.device = device or next(model.parameters()).device
+        self.precision, self.rates = choose_precision(precision, self.device, self._seconds_per_pair)
+
+    def _autocast(self): return autocast(self.device, self.precision == "bf16")
+
+    @torch.no_grad()
+    def _seconds_per_pair(self, mode: str, pairs: int = 256) -> float:
+        "The precision probe: seconds per pair to score one probe against `pairs` random gallery memories in `mode`."
+        cfg, m = self.model.cfg, self.model.matcher
+        shape, gen = (1 + pairs, cfg.num_heads, cfg.grid[0] * cfg.grid[1]), torch.Generator(self.device).manual_seed(0)
+        K, V = (torch.rand(*shape, d, generator=gen, device=self.device) for d in (cfg.d_k, cfg.d_v or cfg.d_k))
+        with autocast(self.device, mode == "bf16"):
+            KA, uA = m.probe(K[:1], V[:1])
+            score = lambda: m.score(KA[:, None], uA[:, None], K[None, 1:], V[None, 1:])
+            score()                                                              # warm-up
+            t0 = time.perf_counter(); score()
+            return (time.perf_counter() - t0) / pairs
 
     @torch.no_grad()
     def memories(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "K, V of every image (or trunk map) in x, in batches."
         out = []
         for i in range(0, len(x), self.batch):
-            with autocast(self.device, self.amp): out.append(self.model.encode(x[i:i + self.batch].to(self.device).float()))
+            with self._autocast(): out.append(self.model.encode(x[i:i + self.batch].to(self.device).float()))
         return torch.cat([k for k, _ in out]), torch.cat([v for _, v in out])
 
     @torch.no_grad()
     def scores(self, probe_mem, gallery_mem) -> torch.Tensor:
-        "S (Q, G) from cached memories (K, V) of the probes and of the gallery."
+        "S (Q, G), fp32, from cached memories (K, V) of the probes and of the gallery."
         (KA, VA), (KB, VB) = probe_mem, gallery_mem
         m = self.model.matcher
-        with autocast(self.device, self.amp): KA, uA = m.probe(KA, VA)
+        with self._autocast(): KA, uA = m.probe(KA, VA)
         Q, G = len(KA), len(KB)
         gc = max(1, min(G, self.chunk_pairs))
         qc = max(1, self.chunk_pairs // gc)
         S = torch.empty(Q, G)
         for q in range(0, Q, qc):
             for g in range(0, G, gc):
-                with autocast(self.device, self.amp):
+                with self._autocast():
                     s = m.score(KA[q:q + qc, None], uA[q:q + qc, None], KB[None, g:g + gc], VB[None, g:g + gc])
                 S[q:q + qc, g:g + gc] = s.float().cpu()
         return S
 
     @torch.no_grad()
     def scores_at(self, probe_mem, gallery_mem, cols: torch.Tensor) -> torch.Tensor:
-        "Scores (Q, k) of each probe q against only the gallery entries `cols[q]` (e.g. a shortlist)."
+        "Scores (Q, k), fp32, of each probe q against only the gallery entries `cols[q]` (e.g. a shortlist)."
         (KA, VA), (KB, VB) = probe_mem, gallery_mem
         m, k = self.model.matcher, cols.shape[1]
-        with autocast(self.device, self.amp): KA, uA = m.probe(KA, VA)
+        with self._autocast(): KA, uA = m.probe(KA, VA)
         qc, out = max(1, self.chunk_pairs // k), []
         for q in range(0, len(KA), qc):
             c = cols[q:q + qc]
-            with autocast(self.device, self.amp): out.append(m.score(KA[q:q + qc, None], uA[q:q + qc, None], KB[c], VB[c]).float().cpu())
+            with self._autocast(): out.append(m.score(KA[q:q + qc, None], uA[q:q + qc, None], KB[c], VB[c]).float().cpu())
         return torch.cat(out)
 
     def __call__(self, probes: torch.Tensor, gallery: torch.Tensor) -> torch.Tensor:
-        "S (Q, G) for probe and gallery images (or trunk maps)."
+        "S (Q, G), fp32, for probe and gallery images (or trunk maps)."
         return self.scores(self.memories(probes), self.memories(gallery))
 
 # %% ../nbs/03_kvmmn.ipynb #4dbdbec4
@@ -373,30 +374,29 @@ def knn_neighbours(feats: torch.Tensor, k: int = 100) -> np.ndarray:
 
 # %% ../nbs/03_kvmmn.ipynb #19ab2db7
 class TrunkCache:
-    "Frozen-trunk maps of every image of `bank` (bf16): `clean` (N, C, h, w), and augmented views on demand."
-    def __init__(self, trunk: nn.Module, bank: ImageBank, batch: int = 128, amp: bool = True):
-        self.trunk, self.bank, self.batch, self.amp, self.views = trunk.eval(), bank, batch, amp, {}
-        self.clean = self._maps(None)
+    "Frozen-trunk maps of every image of `bank`, computed in fp32, stored in bf16: `clean` (N, C, h, w), augmented views on demand."
+    def __init__(self, trunk: nn.Module, bank: ImageBank, batch: int = 128):
+        self.trunk, self.bank, self.batch, self.views = trunk.eval(), bank, batch, {}
+        self.device = next(trunk.parameters()).device
+        self.clean = self._maps(BatchAugment(*bank.size, flip=False, pad=0, erase_p=0.0))   # resize-free normalisation
 
     @torch.no_grad()
-    def _maps(self, augment) -> torch.Tensor:
-        dev = next(self.trunk.parameters()).device
-        norm = BatchAugment(*self.bank.size, flip=False, pad=0, erase_p=0.0)            # resize-free normalisation
+    def _maps(self, augment, generator: torch.Generator | None = None) -> torch.Tensor:
         out = []
         for i in range(0, len(self.bank), self.batch):
-            x = self.bank.images[i:i + self.batch].to(dev)
-            x = (augment or norm)(x).contiguous(memory_format=torch.channels_last)
-            with autocast(dev, self.amp): out.append(self.trunk(x).to(torch.bfloat16).cpu())
+            x = augment(self.bank.images[i:i + self.batch].to(self.device), generator)
+            out.append(self.trunk(x.contiguous(memory_format=torch.channels_last)).to(torch.bfloat16).cpu())
         return torch.cat(out)
 
     def augmented(self, erase: bool, rotate: bool, views: int = 8, seed: int = 0) -> torch.Tensor:
-        "(N, views, C, h, w): `views` augmented maps of every image (cached per setting)."
+        "(N, views, C, h, w): `views` augmented maps of every image from a generator seeded by `seed` (the latest setting is kept)."
         key = (erase, rotate, views, seed)
         if key not in self.views:
-            torch.manual_seed(seed)
+            self.views.clear()                                           # one setting at a time: 1.7 GB each for CUHK01
+            gen = torch.Generator(self.device).manual_seed(seed)
             aug = BatchAugment(*self.bank.size, flip=False, pad=0, erase_p=0.5 if erase else 0.0,
                                rotate_deg=180 / 16 if rotate else 0.0)
-            self.views[key] = torch.stack([self._maps(aug) for _ in range(views)], 1)
+            self.views[key] = torch.stack([self._maps(aug, gen) for _ in range(views)], 1)
         return self.views[key]
 
     def pooled(self) -> torch.Tensor:
@@ -413,12 +413,12 @@ def _split_tensors(split, cache: TrunkCache | None, bank: ImageBank, cfg: KVMMNC
 SINGLE_SHOT = ("cuhk01", "cuhk03")   # evaluated single-shot (spec §4); others (Market) on their whole gallery, with mAP
 
 def kvmmn_evaluator(split, cache: TrunkCache | None, bank: ImageBank, cfg: KVMMNConfig, draws: int = 10):
-    "model -> rank-1/5/10 over `draws` single-shot galleries (CUHK01/03), or rank-1/5/10 and mAP on the whole gallery."
+    "model -> rank-1/5/10 over `draws` single-shot galleries (CUHK01/03), or rank-1/5/10 and mAP on the whole gallery; fp32 scores."
     q_x, g_x = _split_tensors(split, cache, bank, cfg)
     ids = lambda recs, k: np.array([getattr(r, k) for r in recs])
     qp, gp, qc, gc = ids(split.query, "pid"), ids(split.gallery, "pid"), ids(split.query, "camid"), ids(split.gallery, "camid")
     def evaluate(model):
-        S = GalleryScorer(model, amp=cfg.amp)(q_x, g_x)
+        S = GalleryScorer(model, precision="fp32")(q_x, g_x)                # ranks from fp32 scores
         if split.name in SINGLE_SHOT: return single_shot_cmc(S, qp, gp, qc, gc, draws=draws)
         r = evaluate_rank(-S.numpy(), qp, gp, qc, gc, max_rank=10)      # distance = -S (pitfall 9)
         return {"rank1": float(r["cmc"][0]), "rank5": float(r["cmc"][4]), "rank10": float(r["cmc"][9]), "mAP": float(r["mAP"])}
@@ -444,7 +444,8 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
                               seed=cfg.seed, num_samples=cfg.num_samples)
     aug = cfg.random_erasing or cfg.random_rotation
     if cfg.freeze_trunk:
-        maps = cache.augmented(cfg.random_erasing, cfg.random_rotation, cfg.aug_views) if aug else cache.clean[:, None]
+        maps = (cache.augmented(cfg.random_erasing, cfg.random_rotation, cfg.aug_views, seed=cfg.seed) if aug
+                else cache.clean[:, None])
         fetch = lambda r, rng: maps[rows[r], rng.integers(maps.shape[1], size=len(r))].float()
     else:
         augment = BatchAugment(*cfg.input_hw, flip=cfg.flip, pad=0, erase_p=0.5 if cfg.random_erasing else 0.0,
@@ -456,11 +457,11 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
     steps = len(loader) * cfg.epochs
     tr = Trainer(model, loader, matching_loss(cfg.train_mode), opt, cfg.epochs,
                  Schedule("multistep", steps, milestones=cfg.lr_milestones), kvmmn_evaluator(split, cache, bank, cfg),
-                 eval_every=cfg.epochs, run_dir=run_dir, amp=cfg.amp, channels_last=not cfg.freeze_trunk,
+                 eval_every=cfg.epochs, run_dir=run_dir, precision=cfg.precision,
+                 channels_last=False if cfg.freeze_trunk else None, throughput_unit="combo",   # inputs: trunk maps, or images
                  progress=progress, seed=cfg.seed, meta=asdict(cfg))
     tr.fit()
     if topic is not None:
-        from reid_repro.train import finish_run
         trunk = ("frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
                  "user trunk weights" if cfg.trunk_weights else "trunk from scratch, end to end")
         finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg),
@@ -563,11 +564,11 @@ def run_root() -> Path:
 # %% ../nbs/03_kvmmn.ipynb #eb5bf3f7
 def load_kvmmn(run_dir: str | Path, trunk: nn.Module | None = None) -> KVMMN:
     "The trained KVM-MN of `run_dir` (eval mode); `trunk` attaches the frozen trunk it was trained on."
-    from reid_repro.train import load_checkpoint
-    ck = load_checkpoint(Path(run_dir) / "last.pt")
-    cfg = KVMMNConfig(**{**ck["meta"], "input_hw": tuple(ck["meta"]["input_hw"]), "lr_milestones": tuple(ck["meta"]["lr_milestones"])})
-    model = KVMMN(cfg)
-    model.load_state_dict(ck["model"])
+    path = Path(run_dir) / "last.pt"
+    ck = load_checkpoint(path)
+    meta = {k: v for k, v in ck["meta"].items() if k != "amp"}         # runs saved before `precision` recorded `amp`
+    cfg = KVMMNConfig(**{**meta, "input_hw": tuple(meta["input_hw"]), "lr_milestones": tuple(meta["lr_milestones"])})
+    model = load_model_state(KVMMN(cfg), ck["model"], path)
     model.trunk = trunk
     return model.eval()
 

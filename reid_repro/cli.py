@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import reid_repro
-from .core import (NOTEBOOK_RUNS, PlannedRun, atomic_write, data_root, machine_kind, project_root, results_summary,
-                             runs_dir)
+from .core import (NOTEBOOK_RUNS, PlannedRun, atomic_write, data_root, machine_kind, missing_data, project_root,
+                             results_summary, runs_dir)
 from .data import DATASETS, load_dataset
 from .train import (MODELS, PRECISIONS, BaselineConfig, CheckpointError, build_model, evaluate_embeddings,
                               load_checkpoint, load_model_state, reid_loaders, train_baseline)
@@ -66,6 +66,9 @@ def training_plan(plans: dict[str, list[PlannedRun]]) -> str:
     "What `reproduce` will train, per notebook, with the wall time the committed result files record."
     lines, total, unknown = [], 0.0, 0
     for nb, runs in plans.items():
+        if absent := missing_data(nb):
+            lines.append(f"  {nb}: skipped, it needs data/{', data/'.join(absent)} (its committed tables and figures are kept)")
+            continue
         todo = [(r, r.missing()) for r in runs if r.missing()]
         if not runs: continue
         secs = [r.committed_seconds() for r, _ in todo]
@@ -146,6 +149,9 @@ def reproduce(only: str | None = None, timeout: int | None = None, full: bool = 
     outs = [root / "figures", root / "results"]
     before, done = _snapshot(outs), []
     for p in nbs:
+        if absent := missing_data(p.stem):
+            print(f"reproduce: skipping nbs/{p.name}: it needs data/{', data/'.join(absent)}", flush=True)
+            continue
         print(f"reproduce: running nbs/{p.name} ...", flush=True)
         done.append((p.name, execute_notebook(p, timeout)))
         print(f"reproduce:   done in {done[-1][1]:.1f} s", flush=True)
@@ -154,7 +160,8 @@ def reproduce(only: str | None = None, timeout: int | None = None, full: bool = 
     changed = sorted(str(p.relative_to(root)) for p in after if before.get(p) != after[p])
     print(f"reproduce: ran {len(done)} notebooks in {sum(t for _, t in done):.0f} s; README.md regenerated; "
           f"{len(changed)} figure/result files written" + "".join(f"\n  {c}" for c in changed))
-    if full: print("reproduce FULL: ours now vs committed\n" + compare_with_committed([r for rs in plans.values() for r in rs]))
+    if full: print("reproduce FULL: ours now vs committed\n" + compare_with_committed([r for nb, rs in plans.items() for r in rs
+                                                                                  if not missing_data(nb)]))
     return done
 
 # %% ../nbs/02b_cli.ipynb #20cca5da

@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry', 'atomic_write',
-           'save_json', 'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command', 'provenance',
-           'save_result', 'load_results', 'retrain_all', 'PlannedRun', 'results_summary']
+__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry',
+           'atomic_write', 'save_json', 'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command',
+           'provenance', 'save_result', 'load_results', 'retrain_all', 'PlannedRun', 'missing_data', 'results_summary']
 
 # %% ../nbs/00_core.ipynb #56cf8737
 def project_root(start: str | Path | None = None) -> Path:
@@ -122,9 +122,10 @@ def machine_kind(m: dict | None = None) -> str:
     m = m or machine()
     if m.get("accelerator", "none") != "none": return m["accelerator"]
     capped = m.get("onednn_max_cpu_isa", "unset") not in ("unset", "ALL")
-    bf16 = ("AVX512-BF16 only, AMX capped by ONEDNN_MAX_CPU_ISA" if m.get("amx") and capped else
+    bf16 = ("AMX/AVX512-BF16 unrecorded" if "amx" not in m else
+            "AVX512-BF16 only, AMX capped by ONEDNN_MAX_CPU_ISA" if m.get("amx") and capped else
             "AMX" if m.get("amx") else "AVX512-BF16, no AMX" if m.get("avx512_bf16") else "no bf16 hardware")
-    return f"{m.get('cpu_model', m.get('cpu', '?'))}, {m.get('cores', '?')} cores, {bf16}"
+    return f"{m.get('cpu_model', 'CPU model unrecorded')}, {m.get('cores', '?')} cores, {bf16}"
 
 def current_command() -> str:
     "The command line of this process or, inside a Jupyter kernel, the notebook it runs (and who ran it)."
@@ -191,6 +192,11 @@ class PlannedRun:
         return json.loads(self.result_file.read_text())["wall_time_s"] if self.result_file.is_file() else None
 
 NOTEBOOK_RUNS = Registry()   # notebook stem -> () -> list[PlannedRun]
+NOTEBOOK_DATA: dict[str, tuple[str, ...]] = {}   # notebook stem -> datasets (folders under data/) it cannot run without
+
+def missing_data(notebook: str) -> list[str]:
+    "The datasets `notebook` needs that are absent from the data root (empty when it can run)."
+    return [n for n in NOTEBOOK_DATA.get(notebook, ()) if not (data_root() / n).is_dir()]
 
 # %% ../nbs/00_core.ipynb #df25cb31
 def results_summary(root: str | Path | None = None) -> str:

@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import results_dir
+from .core import NOTEBOOK_DATA, NOTEBOOK_RUNS, PlannedRun, results_dir, runs_dir
 from .data import IMAGENET_MEAN, IMAGENET_STD, BatchAugment, ImageBank, MatchingSampler, load_dataset
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
 from .train import (BaselineConfig, BaselineReID, Schedule, Trainer, autocast, choose_precision, count_flops,
@@ -26,14 +26,14 @@ from .train import (BaselineConfig, BaselineReID, Schedule, Trainer, autocast, c
                               matching_set_loss, pair_binary_loss, register_model, seed_everything, train_baseline)
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk',
-           'position_embedding', 'PhiLinear', 'split_heads', 'merge_heads', 'KeyValueMemory', 'co_attention',
-           'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost', 'trunk_pretrain_config', 'pretrained_trunk',
-           'GalleryScorer', 'single_shot_cmc', 'CombinationLoader', 'matching_loss', 'knn_neighbours', 'TrunkCache',
-           'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config', 'slug', 'ablation_plan',
-           'table1_plan', 'cuhk01_cache', 'claim_run', 'run_plan', 'run_root', 'load_kvmmn', 'co_attention_maps',
-           'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'ablation_table', 'table1', 'two_stage_scores',
-           'main']
+__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'PAPER_TABLE1',
+           'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'split_heads', 'merge_heads',
+           'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
+           'trunk_pretrain_config', 'pretrained_trunk', 'GalleryScorer', 'single_shot_cmc', 'CombinationLoader',
+           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
+           'ablation_config', 'slug', 'ablation_plan', 'table1_plan', 'cuhk01_cache', 'claim_run', 'run_plan',
+           'run_root', 'kvmmn_runs', 'load_kvmmn', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
+           'part_attention', 'ablation_table', 'table1', 'two_stage_scores', 'main']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -541,12 +541,13 @@ def claim_run(run_dir: Path) -> bool:
 
 def run_plan(plan: dict, cache: TrunkCache, topic: str = "kvmmn", root=None, progress: bool = False,
              force: bool = False) -> list[Path]:
-    "Train each run of `plan` (name -> config, or (config, cuhk01 kwargs)) whose result file is missing; several processes can share a plan."
+    """Train each run of `plan` (name -> config, or (config, cuhk01 kwargs)) that is missing: no result file, a figure's
+    checkpoint absent, or `force` / `make reproduce FULL=1`. Several processes can share a plan."""
     done = []
     for name, item in plan.items():
         cfg, kw = item if isinstance(item, tuple) else (item, dict(num_test=100, split_id=0))
         out = results_dir(topic) / f"{name}.json"
-        if (out.is_file() and not force) or not claim_run(run_root() / name): continue
+        if not (force or PlannedRun(topic, name, name in FIGURE_RUNS).missing()) or not claim_run(run_root() / name): continue
         try:
             split = load_dataset("cuhk01", root, **kw)
             t0 = time.perf_counter()
@@ -557,9 +558,20 @@ def run_plan(plan: dict, cache: TrunkCache, topic: str = "kvmmn", root=None, pro
     return done
 
 def run_root() -> Path:
-    "Where KVM-MN's runs (checkpoints, logs) live: `runs/kvmmn/` of this checkout (git-ignored)."
-    from reid_repro.core import project_root
-    return project_root() / "runs" / "kvmmn"
+    "Where KVM-MN's runs (checkpoints, logs) live: `runs/kvmmn/` (git-ignored; `$REID_REPRO_RUNS` moves `runs/`)."
+    return runs_dir("kvmmn")
+
+KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # CUHK01: every table; the rest: the trunk
+FIGURE_RUNS = ("table1_kvm-mn_c01-100_split0", "table1_kvm-mn_c01-486_split0")  # checkpoints the figures load
+
+def kvmmn_runs() -> list[PlannedRun]:
+    "Every run this notebook trains, for `make reproduce`'s plan: the trunk, Tables 3 and 1, the synthetic run."
+    return ([PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk")]
+            + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in {**ablation_plan(), **table1_plan()}]
+            + [PlannedRun("kvmmn", "synthetic_seed0", needs_checkpoint=True)])
+
+NOTEBOOK_RUNS.register("03_kvmmn")(kvmmn_runs)
+NOTEBOOK_DATA["03_kvmmn"] = KVMMN_DATA
 
 # %% ../nbs/03_kvmmn.ipynb #eb5bf3f7
 def load_kvmmn(run_dir: str | Path, trunk: nn.Module | None = None) -> KVMMN:

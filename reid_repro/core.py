@@ -187,6 +187,10 @@ class PlannedRun:
         if self.needs_checkpoint and not (self.run_dir / "last.pt").is_file(): return "checkpoint"
         return None
 
+    def writes_result(self) -> bool:
+        "Whether training it here writes its result file: only when there is none, or under FULL. A run retrained only for its checkpoint keeps the committed result."
+        return retrain_all() or not self.result_file.is_file()
+
     def committed_seconds(self) -> float | None:
         "The wall time its committed result file records (None if there is none)."
         return json.loads(self.result_file.read_text())["wall_time_s"] if self.result_file.is_file() else None

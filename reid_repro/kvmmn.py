@@ -5,6 +5,7 @@
 # %% ../nbs/03_kvmmn.ipynb #34f74d68
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -29,11 +30,11 @@ from .train import (BaselineConfig, BaselineReID, Schedule, Trainer, autocast, c
 __all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'PAPER_TABLE1',
            'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'split_heads', 'merge_heads',
            'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
-           'trunk_pretrain_config', 'pretrained_trunk', 'GalleryScorer', 'single_shot_cmc', 'CombinationLoader',
-           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
-           'ablation_config', 'slug', 'ablation_plan', 'table1_plan', 'cuhk01_cache', 'claim_run', 'run_plan',
-           'run_root', 'kvmmn_runs', 'load_kvmmn', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
-           'part_attention', 'ablation_table', 'table1', 'two_stage_scores', 'main']
+           'trunk_pretrain_config', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
+           'CombinationLoader', 'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn',
+           'ablation_seeds', 'ablation_config', 'slug', 'ablation_plan', 'table1_plan', 'cuhk01_cache', 'claim_run',
+           'run_plan', 'run_root', 'kvmmn_runs', 'load_kvmmn', 'co_attention_maps', 'ScoreAgainst', 'box_cells',
+           'centre_cell', 'part_attention', 'ablation_table', 'table1', 'two_stage_scores', 'main']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -261,28 +262,30 @@ def pretrained_trunk(run_dir: str | Path, cfg=None, progress: bool = True, topic
     return trunk.eval()
 
 # %% ../nbs/03_kvmmn.ipynb #7427570b
+def fold_phi(phi: PhiLinear) -> tuple[torch.Tensor, torch.Tensor]:
+    "φ's projection with its eval-mode BatchNorm folded in: BN(z W) = z (W s) + t. Returns (W s (d_in, d_out), t)."
+    bn = phi.bn
+    s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return phi.linear.weight.T * s, bn.bias - bn.running_mean * s
+
 class GalleryScorer:
-    """f(probe, gallery) for every probe x gallery pair: memories once per image, probe state once per probe, chunked
-    pairs. `precision`: "fp32", "bf16" (autocast) or "auto" (the faster, measured once); scores are fp32 tensors."""
-    def __init__(self, model: KVMMN, chunk_pairs: int = 2048, batch: int = 256, precision: str = "auto", device=None):
+    """f(probe, gallery) for every probe x gallery pair: memories once per image, probe state once per probe, gallery
+    state once per call, pairs in cache-sized chunks. `precision`: "fp32", "bf16" (autocast) or "auto" (the faster,
+    measured once); scores are fp32 tensors."""
+    def __init__(self, model: KVMMN, chunk_pairs: int = 64, batch: int = 256, precision: str = "auto", device=None):
         self.model, self.chunk_pairs, self.batch = model.eval(), chunk_pairs, batch
         self.device = device or next(model.parameters()).device
+        m = model.matcher
+        with torch.no_grad():
+            self.W_o, self.t_o = fold_phi(m.fuse)                      # W_o with BN: (H d_v, d_o)
+            W_c, self.t_c = fold_phi(m.compare)                        # W_c = [W_c,A; W_c,B] with BN: (2 d_o, d_c)
+            self.s_c = m.compare.bn.weight / torch.sqrt(m.compare.bn.running_var + m.compare.bn.eps)
+            self.W_cB = W_c[m.d_o:]                                    # the gallery's half of Eq. 5
+            self.W_1, self.t_1 = fold_phi(m.ffn[0])                    # FFN layer 1 with BN: (L d_c, hidden)
+            self.w_2, self.b_2 = m.ffn[1].weight[0], m.ffn[1].bias[0]  # FFN layer 2: (hidden,)
         self.precision, self.rates = choose_precision(precision, self.device, self._seconds_per_pair)
 
     def _autocast(self): return autocast(self.device, self.precision == "bf16")
-
-    @torch.no_grad()
-    def _seconds_per_pair(self, mode: str, pairs: int = 256) -> float:
-        "The precision probe: seconds per pair to score one probe against `pairs` random gallery memories in `mode`."
-        cfg, m = self.model.cfg, self.model.matcher
-        shape, gen = (1 + pairs, cfg.num_heads, cfg.grid[0] * cfg.grid[1]), torch.Generator(self.device).manual_seed(0)
-        K, V = (torch.rand(*shape, d, generator=gen, device=self.device) for d in (cfg.d_k, cfg.d_v or cfg.d_k))
-        with autocast(self.device, mode == "bf16"):
-            KA, uA = m.probe(K[:1], V[:1])
-            score = lambda: m.score(KA[:, None], uA[:, None], K[None, 1:], V[None, 1:])
-            score()                                                              # warm-up
-            t0 = time.perf_counter(); score()
-            return (time.perf_counter() - t0) / pairs
 
     @torch.no_grad()
     def memories(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -293,11 +296,45 @@ class GalleryScorer:
         return torch.cat([k for k, _ in out]), torch.cat([v for _, v in out])
 
     @torch.no_grad()
+    def probe_state(self, KA: torch.Tensor, VA: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "Per probe: its keys over μ (Q, H, L, d_k) and u^A with the BN of Eq. 5 applied, u^A s + t (Q, L, d_c)."
+        KA, uA = self.model.matcher.probe(KA, VA)
+        return KA / math.sqrt(KA.shape[-1]), uA * self.s_c + self.t_c
+
+    @torch.no_grad()
+    def gallery_state(self, KB: torch.Tensor, VB: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        "Per gallery image: its keys (G, H, L, d_k) and V_h W_o,h, every head's values through its block of W_o (G, H L, d_o)."
+        G, H, L, d_v = VB.shape
+        VW = torch.einsum("ghld,hdo->ghlo", VB, self.W_o.view(H, d_v, -1))   # W_o^T [r_1..r_H] = sum_h a_h (V_h W_o,h)
+        return KB, VW.reshape(G, H * L, -1)
+
+    def _score_block(self, KA, uA, KB, VW) -> torch.Tensor:
+        "f for probe states (q, 1 or g, ...) against gallery states (1 or q, g, ...): (q, g). Eqs. 3-6 in eval mode."
+        a = torch.softmax(KA @ KB.transpose(-1, -2), -1)                     # a_h = softmax(K^B_h k^A_h / μ)  (Eq. 3)
+        a = a.transpose(-3, -2).flatten(-2)                                   # (q, g, L, H L): the heads side by side
+        oB = torch.relu(a @ VW + self.t_o)                                    # o^B = φ(W_o^T [r^B_1..r^B_H])  (Eq. 4)
+        c = torch.relu(uA + oB @ self.W_cB)                                   # c = φ(W_c^T [o^A, o^B])  (Eq. 5)
+        h = torch.relu(c.flatten(-2) @ self.W_1 + self.t_1)                   # f = FFN([c_1..c_L])  (Eq. 6)
+        return h @ self.w_2 + self.b_2
+
+    @torch.no_grad()
+    def _seconds_per_pair(self, mode: str, pairs: int = 256) -> float:
+        "The precision probe: seconds per pair to score one probe against `pairs` random gallery memories in `mode`."
+        cfg = self.model.cfg
+        shape, gen = (1 + pairs, cfg.num_heads, cfg.grid[0] * cfg.grid[1]), torch.Generator(self.device).manual_seed(0)
+        K, V = (torch.rand(*shape, d, generator=gen, device=self.device) for d in (cfg.d_k, cfg.d_v or cfg.d_k))
+        with autocast(self.device, mode == "bf16"):
+            (KA, uA), (KB, VW) = self.probe_state(K[:1], V[:1]), self.gallery_state(K[1:], V[1:])
+            run = lambda: [self._score_block(KA[:, None], uA[:, None], KB[None, g:g + self.chunk_pairs], VW[None, g:g + self.chunk_pairs])
+                           for g in range(0, pairs, self.chunk_pairs)]
+            run()                                                                 # warm-up
+            t0 = time.perf_counter(); run()
+            return (time.perf_counter() - t0) / pairs
+
+    @torch.no_grad()
     def scores(self, probe_mem, gallery_mem) -> torch.Tensor:
         "S (Q, G), fp32, from cached memories (K, V) of the probes and of the gallery."
-        (KA, VA), (KB, VB) = probe_mem, gallery_mem
-        m = self.model.matcher
-        with self._autocast(): KA, uA = m.probe(KA, VA)
+        with self._autocast(): (KA, uA), (KB, VW) = self.probe_state(*probe_mem), self.gallery_state(*gallery_mem)
         Q, G = len(KA), len(KB)
         gc = max(1, min(G, self.chunk_pairs))
         qc = max(1, self.chunk_pairs // gc)
@@ -305,24 +342,22 @@ class GalleryScorer:
         for q in range(0, Q, qc):
             for g in range(0, G, gc):
                 with self._autocast():
-                    s = m.score(KA[q:q + qc, None], uA[q:q + qc, None], KB[None, g:g + gc], VB[None, g:g + gc])
+                    s = self._score_block(KA[q:q + qc, None], uA[q:q + qc, None], KB[None, g:g + gc], VW[None, g:g + gc])
                 S[q:q + qc, g:g + gc] = s.float().cpu()
         return S
 
     @torch.no_grad()
     def scores_at(self, probe_mem, gallery_mem, cols: torch.Tensor) -> torch.Tensor:
         "Scores (Q, k), fp32, of each probe q against only the gallery entries `cols[q]` (e.g. a shortlist)."
-        (KA, VA), (KB, VB) = probe_mem, gallery_mem
-        m, k = self.model.matcher, cols.shape[1]
-        with self._autocast(): KA, uA = m.probe(KA, VA)
-        qc, out = max(1, self.chunk_pairs // k), []
+        with self._autocast(): (KA, uA), (KB, VW) = self.probe_state(*probe_mem), self.gallery_state(*gallery_mem)
+        qc, out = max(1, self.chunk_pairs // cols.shape[1]), []
         for q in range(0, len(KA), qc):
             c = cols[q:q + qc]
-            with self._autocast(): out.append(m.score(KA[q:q + qc, None], uA[q:q + qc, None], KB[c], VB[c]).float().cpu())
+            with self._autocast(): out.append(self._score_block(KA[q:q + qc, None], uA[q:q + qc, None], KB[c], VW[c]).float().cpu())
         return torch.cat(out)
 
     def __call__(self, probes: torch.Tensor, gallery: torch.Tensor) -> torch.Tensor:
-        "S (Q, G), fp32, for probe and gallery images (or trunk maps)."
+        "S (Q, G) for probe and gallery images (or trunk maps)."
         return self.scores(self.memories(probes), self.memories(gallery))
 
 # %% ../nbs/03_kvmmn.ipynb #4dbdbec4
@@ -546,14 +581,18 @@ def run_plan(plan: dict, cache: TrunkCache, topic: str = "kvmmn", root=None, pro
     done = []
     for name, item in plan.items():
         cfg, kw = item if isinstance(item, tuple) else (item, dict(num_test=100, split_id=0))
-        out = results_dir(topic) / f"{name}.json"
-        if not (force or PlannedRun(topic, name, name in FIGURE_RUNS).missing()) or not claim_run(run_root() / name): continue
+        planned = PlannedRun(topic, name, name in FIGURE_RUNS)
+        if not (force or planned.missing()) or not claim_run(run_root() / name): continue
+        writes = force or planned.writes_result()     # retrained only for its checkpoint: the committed result stays
         try:
             split = load_dataset("cuhk01", root, **kw)
             t0 = time.perf_counter()
-            train_kvmmn(cfg, split, run_root() / name, cache=cache, topic=topic, name=name, progress=progress)
-            print(f"{name}: {time.perf_counter() - t0:.0f} s", flush=True)
-            done.append(out)
+            tr, _ = train_kvmmn(cfg, split, run_root() / name, cache=cache, topic=topic if writes else None, name=name,
+                                progress=progress)
+            note = "" if writes else (f" (checkpoint for the figures; rank-1 {100 * tr.history[-1]['rank1']:.1f} vs "
+                                      f"{100 * json.loads(planned.result_file.read_text())['metrics']['rank1']:.1f} committed, kept)")
+            print(f"{name}: {time.perf_counter() - t0:.0f} s{note}", flush=True)
+            done.append(planned.result_file)
         finally: (run_root() / name / ".owner").unlink(missing_ok=True)
     return done
 

@@ -75,7 +75,7 @@ def bench_mode(model, imgs, maps, mode, Q, G, naive_pairs, repeats, encode_image
 def scorer_pair_macs(model, fmap):
     "MACs of one pair in GalleryScorer's rearranged Eqs. 3-6 (fewer than the model's forward: V_h W_o,h is per gallery image)."
     sc = GalleryScorer(model, precision="fp32")
-    (KA, uA), (KB, VW) = sc.probe_state(*sc.memories(fmap)), sc.gallery_state(*sc.memories(fmap))
+    (KA, uA), (KB, VW) = sc.probe_state(*model.memory(fmap)), sc.gallery_state(*model.memory(fmap))
     with FlopCounterMode(display=False) as fc: sc._score_block(KA[:, None], uA[:, None], KB[None], VW[None])
     return fc.get_total_flops() // 2
 

@@ -277,12 +277,14 @@ class GalleryScorer:
         self.device = device or next(model.parameters()).device
         m = model.matcher
         with torch.no_grad():
-            self.W_o, self.t_o = fold_phi(m.fuse)                      # W_o with BN: (H d_v, d_o)
-            W_c, self.t_c = fold_phi(m.compare)                        # W_c = [W_c,A; W_c,B] with BN: (2 d_o, d_c)
-            self.s_c = m.compare.bn.weight / torch.sqrt(m.compare.bn.running_var + m.compare.bn.eps)
-            self.W_cB = W_c[m.d_o:]                                    # the gallery's half of Eq. 5
-            self.W_1, self.t_1 = fold_phi(m.ffn[0])                    # FFN layer 1 with BN: (L d_c, hidden)
-            self.w_2, self.b_2 = m.ffn[1].weight[0], m.ffn[1].bias[0]  # FFN layer 2: (hidden,)
+            W_o, t_o = fold_phi(m.fuse)                                # W_o with BN: (H d_v, d_o)
+            W_c, t_c = fold_phi(m.compare)                             # W_c = [W_c,A; W_c,B] with BN: (2 d_o, d_c)
+            W_1, t_1 = fold_phi(m.ffn[0])                              # FFN layer 1 with BN: (L d_c, hidden)
+            fp32 = dict(W_o=W_o, t_o=t_o, W_cB=W_c[m.d_o:], W_1=W_1, t_1=t_1,   # W_cB: the gallery's half of Eq. 5
+                        w_2=m.ffn[1].weight[0], b_2=m.ffn[1].bias[0])            # FFN layer 2: (hidden,)
+        # bf16 copies made once: autocast would cast these plain tensors again at every chunk (100 MB of W_1 at paper size)
+        self.weights = {"fp32": fp32, "bf16": {k: v.bfloat16() for k, v in fp32.items()}}
+        self.s_c, self.t_c = m.compare.bn.weight / torch.sqrt(m.compare.bn.running_var + m.compare.bn.eps), t_c
         self.precision, self.rates = choose_precision(precision, self.device, self._seconds_per_pair)
 
     def _autocast(self): return autocast(self.device, self.precision == "bf16")
@@ -305,17 +307,19 @@ class GalleryScorer:
     def gallery_state(self, KB: torch.Tensor, VB: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "Per gallery image: its keys (G, H, L, d_k) and V_h W_o,h, every head's values through its block of W_o (G, H L, d_o)."
         G, H, L, d_v = VB.shape
-        VW = torch.einsum("ghld,hdo->ghlo", VB, self.W_o.view(H, d_v, -1))   # W_o^T [r_1..r_H] = sum_h a_h (V_h W_o,h)
+        W_o = self.weights["fp32"]["W_o"]
+        VW = torch.einsum("ghld,hdo->ghlo", VB, W_o.view(H, d_v, -1))        # W_o^T [r_1..r_H] = sum_h a_h (V_h W_o,h)
         return KB, VW.reshape(G, H * L, -1)
 
-    def _score_block(self, KA, uA, KB, VW) -> torch.Tensor:
+    def _score_block(self, KA, uA, KB, VW, mode: str | None = None) -> torch.Tensor:
         "f for probe states (q, 1 or g, ...) against gallery states (1 or q, g, ...): (q, g). Eqs. 3-6 in eval mode."
+        w = self.weights[mode or self.precision]
         a = torch.softmax(KA @ KB.transpose(-1, -2), -1)                     # a_h = softmax(K^B_h k^A_h / μ)  (Eq. 3)
         a = a.transpose(-3, -2).flatten(-2)                                   # (q, g, L, H L): the heads side by side
-        oB = torch.relu(a @ VW + self.t_o)                                    # o^B = φ(W_o^T [r^B_1..r^B_H])  (Eq. 4)
-        c = torch.relu(uA + oB @ self.W_cB)                                   # c = φ(W_c^T [o^A, o^B])  (Eq. 5)
-        h = torch.relu(c.flatten(-2) @ self.W_1 + self.t_1)                   # f = FFN([c_1..c_L])  (Eq. 6)
-        return h @ self.w_2 + self.b_2
+        oB = torch.relu(a @ VW + w["t_o"])                                    # o^B = φ(W_o^T [r^B_1..r^B_H])  (Eq. 4)
+        c = torch.relu(uA + oB @ w["W_cB"])                                   # c = φ(W_c^T [o^A, o^B])  (Eq. 5)
+        h = torch.relu(c.flatten(-2) @ w["W_1"] + w["t_1"])                   # f = FFN([c_1..c_L])  (Eq. 6)
+        return h @ w["w_2"] + w["b_2"]
 
     @torch.no_grad()
     def _seconds_per_pair(self, mode: str, pairs: int = 256) -> float:
@@ -325,8 +329,8 @@ class GalleryScorer:
         K, V = (torch.rand(*shape, d, generator=gen, device=self.device) for d in (cfg.d_k, cfg.d_v or cfg.d_k))
         with autocast(self.device, mode == "bf16"):
             (KA, uA), (KB, VW) = self.probe_state(K[:1], V[:1]), self.gallery_state(K[1:], V[1:])
-            run = lambda: [self._score_block(KA[:, None], uA[:, None], KB[None, g:g + self.chunk_pairs], VW[None, g:g + self.chunk_pairs])
-                           for g in range(0, pairs, self.chunk_pairs)]
+            run = lambda: [self._score_block(KA[:, None], uA[:, None], KB[None, g:g + self.chunk_pairs],
+                                             VW[None, g:g + self.chunk_pairs], mode) for g in range(0, pairs, self.chunk_pairs)]
             run()                                                                 # warm-up
             t0 = time.perf_counter(); run()
             return (time.perf_counter() - t0) / pairs

@@ -28,8 +28,8 @@ import torchvision
 
 from reid_repro.core import data_root, machine, machine_kind, provenance, save_json
 from reid_repro.data import load_dataset
-from reid_repro.train import (BaselineConfig, BaselineReID, Schedule, Trainer, baseline_loss, evaluate_embeddings,
-                              reid_loaders, seed_everything)
+from reid_repro.train import (BaselineReID, Recipe, Schedule, Trainer, evaluate_embeddings, recipe_loss, reid_loaders,
+                              seed_everything)
 
 MODELS = {  # name -> (factory(num_classes), input size)
     "resnet18": (lambda n: BaselineReID(n, "resnet18"), (128, 64)),
@@ -61,7 +61,7 @@ def run(model_name, split, precision, compile=False, epochs=3, batches=12, P=8, 
     opt = torch.optim.Adam(model.parameters(), lr=3.5e-4, weight_decay=5e-4)
     steps = epochs * len(L["train"])
     ev = (lambda m: evaluate_embeddings(m, L["query"], L["gallery"])) if evaluate else None
-    tr = Trainer(model, L["train"], baseline_loss(), opt, epochs, Schedule("multistep", steps, warmup_steps=len(L["train"])),
+    tr = Trainer(model, L["train"], recipe_loss(Recipe().losses), opt, epochs, Schedule("multistep", steps, warmup_steps=len(L["train"])),
                  ev, eval_every=epochs, precision=precision, compile=compile, progress=False, seed=seed)
     t0 = time.perf_counter()
     tr.fit()

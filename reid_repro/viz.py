@@ -13,17 +13,20 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-from .core import atomic_write, figures_dir
-from .data import IMAGENET_MEAN, IMAGENET_STD
+from .core import IMAGENET_MEAN, IMAGENET_STD, atomic_write, figures_dir
+from .data import load_dataset
+from .metrics import pairwise_distance
+from .train import extract_features, reid_loaders
 
 # %% auto #0
 __all__ = ['MATCH_COLOR', 'WRONG_COLOR', 'TABLE_COLUMNS', 'save_figure', 'to_uint8_image', 'as_grid', 'upsample_attention',
            'attention_rgb', 'cell_box', 'overlay_attention', 'attention_grid', 'ranked_indices', 'ranked_list',
            'SimilarityTarget', 'embedding_gradcam', 'paper_vs_ours', 'format_cell', 'table_text', 'styled',
-           'save_table']
+           'save_table', 'plot_history', 'compare_curves', 'EmbeddingOf', 'run_figures']
 
 # %% ../nbs/02a_viz.ipynb #703bfec2
 def save_figure(fig: matplotlib.figure.Figure, name: str, topic: str, dpi: int = 120) -> Path:
@@ -227,3 +230,67 @@ def save_table(df: pd.DataFrame, name: str, topic: str, floatfmt: str = ".2f") -
     with atomic_write(csv_path, newline="") as f: text.to_csv(f, index=False)
     with atomic_write(md_path) as f: f.write(text.to_markdown(index=False, disable_numparse=True) + "\n")
     return csv_path, md_path
+
+# %% ../nbs/02a_viz.ipynb #9425418b
+def plot_history(history: list[dict] | str | Path, title: str = "") -> matplotlib.figure.Figure:
+    "Loss curves and rank-1/mAP (percent) per epoch of a run (its history, or its `log.csv`)."
+    h = pd.read_csv(history) if isinstance(history, (str, Path)) else pd.DataFrame(history)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3))
+    for k in [c for c in ("loss", "ce", "triplet") if c in h]: a.plot(h["epoch"], h[k], label=k)
+    a.set(xlabel="epoch", ylabel="training loss", title=title); a.legend()
+    ev = h.dropna(subset=["rank1"]) if "rank1" in h else h.iloc[:0]
+    for k in [c for c in ("rank1", "mAP") if c in ev]: b.plot(ev["epoch"], 100 * ev[k], "o-", label=k)
+    b.set(xlabel="epoch", ylabel="%", title="evaluation"); b.legend() if len(ev) else None
+    fig.tight_layout()
+    return fig
+
+def compare_curves(runs: dict[str, list[dict]], title: str = "") -> matplotlib.figure.Figure:
+    "Training loss, rank-1 and mAP (percent) per epoch of several runs (label -> history), one line per run."
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+    for label, history in runs.items():
+        h = pd.DataFrame(history)
+        axes[0].plot(h["epoch"], h["loss"], label=label)
+        ev = h.dropna(subset=["rank1"]) if "rank1" in h else h.iloc[:0]
+        for ax, k in zip(axes[1:], ("rank1", "mAP")): ax.plot(ev["epoch"], 100 * ev[k], "o-", label=label)
+    for ax, what in zip(axes, ("training loss", "rank-1 (%)", "mAP (%)")): ax.set(xlabel="epoch", ylabel=what)
+    axes[0].set_title(title, fontsize=9); axes[-1].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+class EmbeddingOf(nn.Module):
+    "Wrap a model whose forward returns a dict, returning only `out[key]` (for Grad-CAM and other tools)."
+    def __init__(self, model: nn.Module, key: str = "emb"):
+        super().__init__()
+        self.model, self.key = model, key
+    def forward(self, x): return self.model(x)[self.key]
+
+# %% ../nbs/02a_viz.ipynb #19c780bf
+def run_figures(model: nn.Module, recipe, history: list[dict], topic: str, tag: str, root=None, num_queries: int = 4) -> dict:
+    """Curves, ranked lists (top-10 of a few queries) and a Grad-CAM panel of a trained embedding model (`train.load_trained`
+    gives all three arguments); saved under figures/<topic>/."""
+    paths = {"curves": save_figure(plot_history(history, f"{recipe.model} on {tag}"), f"curves_{tag}", topic)}
+    split = load_dataset(recipe.dataset, root, **recipe.dataset_kwargs)
+    L = reid_loaders(split, tuple(recipe.size), recipe.P, recipe.K)
+    qf, qp, qc = extract_features(model, L["query"])
+    gf, gp, gc = extract_features(model, L["gallery"])
+    dist = pairwise_distance(qf, gf).numpy()
+    q_img = lambda i: L["query"].dataset.bank.images[L["query"].dataset.rows[i]]
+    g_img = lambda j: L["gallery"].dataset.bank.images[L["gallery"].dataset.rows[j]]
+    qs = np.random.default_rng(0).choice(len(qp), min(num_queries, len(qp)), replace=False)
+    for n, i in enumerate(qs):
+        top = ranked_indices(dist[i], qp[i], qc[i], gp, gc, k=10)
+        fig = ranked_list(to_uint8_image(q_img(i)), [to_uint8_image(g_img(j)) for j in top], gp[top] == qp[i],
+                          scores=dist[i, top], k=10, query_title=f"query {qp[i]}")
+        paths[f"ranked_{n}"] = save_figure(fig, f"ranked_{tag}_{n}", topic); plt.close(fig)
+    # Grad-CAM: which pixels of the query make its embedding similar to its true match's embedding
+    fig, axes = plt.subplots(2, len(qs), figsize=(1.6 * len(qs), 5.2))
+    net = EmbeddingOf(model.float().eval().to(memory_format=torch.contiguous_format))
+    for n, i in enumerate(qs):
+        j = int(np.flatnonzero((gp == qp[i]) & (gc != qc[i]))[0])
+        x = L["query"].dataset[i][0]
+        cam = embedding_gradcam(net, model.trunk[-1], x, gf[j])
+        axes[0, n].imshow(to_uint8_image(x)); axes[0, n].set_title(f"query {qp[i]}", fontsize=8)
+        overlay_attention(x, cam, ax=axes[1, n], title="Grad-CAM vs match")
+        for a in axes[:, n]: a.axis("off")
+    paths["gradcam"] = save_figure(fig, f"gradcam_{tag}", topic)
+    return paths

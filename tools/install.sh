@@ -46,6 +46,12 @@ if [ ! -f "$deps/.complete" ]; then
   pip_quiet "$deps/bin/python" -m pip install --no-cache-dir -c constraints.txt $reqs ||
     die "pip could not install the pinned dependencies into $deps (see pip's message above)"
   "$deps/bin/python" -m pip check >/dev/null 2>&1 || die "dependency conflict in $deps: run '$deps/bin/python -m pip check'"
+  # Packages wanted for a file they ship (settings.ini's nodeps_requirements), without their dependencies;
+  # installed after `pip check`, which would flag the dependencies left out (CONTRIBUTING.md says why).
+  nodeps=$(sed -n -e 's/^nodeps_requirements *= *//p' settings.ini)
+  # shellcheck disable=SC2086
+  [ -z "$nodeps" ] || pip_quiet "$deps/bin/python" -m pip install --no-cache-dir --no-deps -c constraints.txt $nodeps ||
+    die "pip could not install $nodeps into $deps (see pip's message above)"
   touch "$deps/.complete"
 fi
 flock -u 9

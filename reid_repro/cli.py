@@ -261,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("train", help="train a model (same as reid_train; see reid_train --help)", add_help=False)
     sub.add_parser("eval", help="evaluate a checkpoint (same as reid_eval; see reid_eval --help)", add_help=False)
     for topic, paper in load_papers().items():
-        sub.add_parser(topic, help=f"{paper.title} ({paper.venue}): train its runs (see reid_repro {topic} --help)", add_help=False)
+        if paper.main: sub.add_parser(topic, help=f"{paper.title} ({paper.venue}): train its runs (see reid_repro {topic} --help)", add_help=False)
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     sub.add_parser("results", help="print the table of all trained-run result files")
     return p
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]: return train_main(argv[1:])
     if argv[:1] == ["eval"]: return eval_main(argv[1:])
-    if argv[:1] and argv[0] in load_papers(): return PAPERS[argv[0]].main(argv[1:])
+    if argv[:1] and getattr(load_papers().get(argv[0]), "main", None): return PAPERS[argv[0]].main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "reproduce": reproduce(args.only, args.timeout, args.full)

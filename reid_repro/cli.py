@@ -190,6 +190,8 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=int, nargs=2, default=d.size, metavar=("H", "W"), help="input size (default: %(default)s)")
     for k in ("P", "K", "epochs", "warmup_epochs", "eval_every", "seed"):
         p.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k), help="(default: %(default)s)")
+    p.add_argument("--sampler", default=d.sampler, choices=["pk", "random"],
+                   help="pk: P identities x K images per batch; random: P*K random images (default: %(default)s)")
     p.add_argument("--swa-start", type=int, default=None, help="average the weights from this epoch on (SWA; default: off)")
     p.add_argument("--optimizer", default=d.optimizer, choices=sorted(OPTIMIZERS), help="(default: %(default)s)")
     for k in ("lr", "weight_decay", "erase_p"):
@@ -211,7 +213,7 @@ def recipe_from_args(a: argparse.Namespace) -> Recipe:
     "The `Recipe` that `reid_train`'s parsed options describe."
     losses = (LossTerm("ce", "logits", label_smoothing=a.label_smoothing), LossTerm("triplet", "feat", margin=a.margin or None))
     return Recipe(model=a.model, weights=a.weights, dataset=a.dataset, dataset_kwargs=_kv(a.dataset_arg), size=tuple(a.size),
-                  P=a.P, K=a.K, epochs=a.epochs, losses=losses, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
+                  P=a.P, K=a.K, sampler=a.sampler, epochs=a.epochs, losses=losses, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
                   schedule=a.schedule, warmup_epochs=a.warmup_epochs, erase_p=a.erase_p, swa_start=a.swa_start,
                   precision=a.precision, compile=COMPILE_CHOICES[a.compile], eval_every=a.eval_every, seed=a.seed)
 

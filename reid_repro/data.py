@@ -31,7 +31,7 @@ __all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'register', 'CUHK01_RE'
            'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501',
            'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'pooled',
            'dataset_table', 'ImageDecodeError', 'read_image', 'ImageBank', 'train_transforms', 'test_transforms',
-           'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler']
+           'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler', 'RandomBatchSampler']
 
 # %% ../nbs/00_data.ipynb #53885639
 class ImageRecord(NamedTuple):
@@ -849,3 +849,18 @@ class PKSampler(torch.utils.data.Sampler):
     def load_state_dict(self, state: dict):
         if state["seed"] != self.seed: raise ValueError(f"PKSampler state has seed {state['seed']}, this sampler {self.seed}")
         self.epoch, self.position = state["epoch"], state["position"]
+
+# %% ../nbs/00_data.ipynb #d4880fb7
+class RandomBatchSampler(torch.utils.data.Sampler):
+    "Batches of `batch_size` indices of `range(n)` in a random order, without replacement; deterministic given (seed, epoch)."
+    def __init__(self, n: int, batch_size: int, seed: int = 0):
+        if n < batch_size: raise ValueError(f"RandomBatchSampler: batches of {batch_size} but only {n} images")
+        self.n, self.batch_size, self.seed, self.epoch = n, batch_size, seed, 0
+
+    def set_epoch(self, epoch: int): self.epoch = int(epoch)
+    def __len__(self): return self.n // self.batch_size          # the last partial batch is dropped
+
+    def __iter__(self):
+        perm, b = np.random.default_rng([self.seed, self.epoch]).permutation(self.n), self.batch_size
+        for i in range(len(self)): yield perm[i * b:(i + 1) * b].tolist()
+        self.epoch += 1

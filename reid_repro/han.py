@@ -13,10 +13,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .experiments import Paper, register_paper
-from .train import register_model
+from .train import LossTerm, Recipe, register_model
 
 # %% auto #0
-__all__ = ['STRIDES', 'cbr', 'depthwise_unit', 'HANConfig', 'stripe_offsets', 'HarmoniousAttention', 'crop_regions', 'HAN', 'han']
+__all__ = ['STRIDES', 'cbr', 'depthwise_unit', 'HANConfig', 'stripe_offsets', 'HarmoniousAttention', 'crop_regions', 'HAN', 'han',
+           'han_paper_recipe']
 
 # %% ../nbs/04_han.ipynb #e6a1db23
 def cbr(cin: int, cout: int, k: int = 1, stride: int = 1, groups: int = 1) -> nn.Sequential:
@@ -154,6 +155,14 @@ def han(num_classes: int, size: str = "L", weights=None, **cfg) -> HAN:
 
 for _size in "SML":
     register_model(f"han_{_size.lower()}")(lambda num_classes, weights=None, size=_size, **cfg: han(num_classes, size, weights, **cfg))
+
+# %% ../nbs/04_han.ipynb #a6217f7c
+def han_paper_recipe(size: str = "L", dataset: str = "market1501", **kw) -> Recipe:
+    "The paper's training of HAN-`size` (§3 of the spec): for a GPU and the full dataset."
+    return Recipe(**{**dict(model=f"han_{size.lower()}", dataset=dataset, size=(160, 64), P=32, K=1, sampler="random",
+                            epochs=300, losses=(LossTerm("ce", "logits"),), optimizer="sgd", lr=0.03, momentum=0.9,
+                            weight_decay=5e-4, schedule="multistep", warmup_epochs=0, milestones=(1 / 3, 2 / 3, 5 / 6),
+                            flip=False, pad=0, erase_p=0.0, eval_every=10), **kw})
 
 # %% ../nbs/04_han.ipynb #ecbafb07
 register_paper(Paper("han", "Scalable Person Re-Identification by Harmonious Attention", "IJCV 2020", "04_han",

@@ -36,7 +36,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from tqdm.auto import tqdm
 
 from .core import Registry, atomic_write, data_root, git_commit, save_result
-from .data import BatchAugment, ImageBank, PKSampler, ReIDImages, load_dataset, test_transforms
+from .data import (BatchAugment, ImageBank, PKSampler, RandomBatchSampler, ReIDImages, load_dataset,
+                             test_transforms)
 from .experiments import NOTEBOOK_RUNS, PlannedRun, config_from_dict, run_name, run_plan
 from .metrics import evaluate_rank, pairwise_distance
 
@@ -679,11 +680,14 @@ def eval_loaders(split, size: tuple[int, int] = (256, 128), eval_batch: int = 12
     return {"query": test(split.query), "gallery": test(split.gallery)}
 
 def reid_loaders(split, size: tuple[int, int] = (256, 128), P: int = 16, K: int = 4, seed: int = 0,
-                 eval_batch: int = 128, bank=None, **augment) -> dict:
-    "Train loader (P×K, batch augmentation) and query/gallery loaders of `split`; `augment` goes to `BatchAugment`."
+                 eval_batch: int = 128, bank=None, sampler: str = "pk", **augment) -> dict:
+    """Train loader (batches of P×K images: P identities × K images with `sampler="pk"`, or P·K random images with
+    "random"; batch augmentation by `BatchAugment(**augment)`) and query/gallery loaders of `split`."""
     bank = bank or ImageBank.from_split(split, size)
     train = ReIDImages(split.train, bank, relabel=True)
-    return {"train": BatchLoader(train, PKSampler(train.labels, P, K, seed=seed), BatchAugment(*size, **augment)),
+    if sampler not in ("pk", "random"): raise ValueError(f"sampler={sampler!r}: use 'pk' or 'random'")
+    batches = PKSampler(train.labels, P, K, seed=seed) if sampler == "pk" else RandomBatchSampler(len(train), P * K, seed)
+    return {"train": BatchLoader(train, batches, BatchAugment(*size, **augment)),
             **eval_loaders(split, size, eval_batch, bank), "num_classes": train.num_classes, "bank": bank}
 
 # %% ../nbs/02_train.ipynb #35bdc08e
@@ -748,6 +752,7 @@ class Recipe:
     size: tuple = (256, 128)
     P: int = 16                          # identities per batch
     K: int = 4                           # images per identity
+    sampler: str = "pk"                  # "pk" (P identities × K images) or "random" (P·K random images)
     epochs: int = 60
     losses: tuple[LossTerm, ...] = (LossTerm("ce", "logits", label_smoothing=0.1), LossTerm("triplet", "feat", margin=0.3))
     optimizer: str = "adam"              # an OPTIMIZERS name
@@ -789,8 +794,8 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     if r.optimizer not in OPTIMIZERS: raise KeyError(f"unknown optimizer {r.optimizer!r}; registered: {', '.join(sorted(OPTIMIZERS))}")
     seed_everything(r.seed)
     split = load_dataset(r.dataset, root, **r.dataset_kwargs)
-    L = reid_loaders(split, tuple(r.size), r.P, r.K, seed=r.seed, flip=r.flip, pad=r.pad, erase_p=r.erase_p,
-                     rotate_deg=r.rotate_deg)
+    L = reid_loaders(split, tuple(r.size), r.P, r.K, seed=r.seed, sampler=r.sampler, flip=r.flip, pad=r.pad,
+                     erase_p=r.erase_p, rotate_deg=r.rotate_deg)
     model = build_model(r.model, L["num_classes"], weights=r.weights, **r.model_kwargs)
     per_epoch = len(L["train"])
     sched = Schedule(r.schedule, r.epochs * per_epoch, warmup_steps=r.warmup_epochs * per_epoch, milestones=r.milestones,

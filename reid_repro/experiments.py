@@ -173,14 +173,15 @@ class Ablation:
     paper: dict                        # metric -> the paper's value, e.g. {"rank1": 78.0, "rank5": 96.6}
     contrast: str | None = "Base"      # the paper's claim is about row - contrast; None for the base row itself
     group: str = ""                    # the paper's group label (Table 3(A), (B), ...)
+    runs: str | None = None            # the run group whose seeds it shows; default `<prefix>_<slug(row)>` (rows of several tables may share one)
 
 SHORT = {"rank1": "r1", "rank5": "r5", "rank10": "r10", "mAP": "mAP"}
 
 def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, metric: str = "rank1",
                    show=("rank1", "rank5", "rank10")) -> pd.DataFrame:
-    """One line per row: paper | ours (mean ± std over seeds, runs `<prefix>_<slug(row)>_seed<k>`), the paper's gap and
+    """One line per row: paper | ours (mean ± std over seeds, runs `<prefix>_<slug(row)>_seed<k>` or the row's `runs`), the paper's gap and
     ours to the row it is contrasted with, 2 standard errors (run-to-run sd pooled over every row with 2+ seeds), verdict."""
-    runs = {a.row: runs_of(results, f"{prefix}_{slug(a.row)}") for a in rows}
+    runs = {a.row: runs_of(results, a.runs or f"{prefix}_{slug(a.row)}") for a in rows}
     paper = {a.row: a.paper for a in rows}
     pct = lambda r, k: 100 * r[k].astype(float).to_numpy()
     sd = pooled_sd([pct(r, metric) for r in runs.values()])

@@ -5,19 +5,34 @@
 # %% ../nbs/04_han.ipynb #4924e4de
 from __future__ import annotations
 
+import argparse
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from matplotlib.patches import Rectangle
 
-from .experiments import Paper, register_paper
-from .train import LossTerm, Recipe, register_model
+from .core import load_results, project_root, runs_dir
+from .experiments import Ablation, Paper, PlannedRun, ablation_table, parse_run_name, register_paper, run_name, run_plan
+from .metrics import pairwise_distance, re_ranking
+from .train import LossTerm, Recipe, extract_features, rank_metrics, register_model, train_recipe
+from .viz import overlay_attention, to_uint8_image
 
 # %% auto #0
-__all__ = ['STRIDES', 'cbr', 'depthwise_unit', 'HANConfig', 'stripe_offsets', 'HarmoniousAttention', 'crop_regions', 'HAN', 'han',
-           'han_paper_recipe']
+__all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'CUHK01', 'LOSS_TERMS', 'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN',
+           'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN', 'FIGURE_RUNS', 'PAPER_ANCHORS',
+           'REGION_COLOURS', 'PARTS', 'cbr', 'depthwise_unit', 'Streams', 'inception_a', 'inception_b', 'Bottleneck',
+           'level_units', 'local_unit', 'HANConfig', 'stripe_offsets', 'HarmoniousAttention', 'crop_regions', 'HAN',
+           'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics', 'han_variants', 'han_seeds', 'han_plan',
+           'han_runs', 'han_train_fn', 'train_han', 'han_results', 'han_table', 'paper_run_name', 'paper_command',
+           'anchors_table', 'region_boxes', 'attention_figure', 'region_parts', 'region_parts_figure', 'main']
 
 # %% ../nbs/04_han.ipynb #e6a1db23
 def cbr(cin: int, cout: int, k: int = 1, stride: int = 1, groups: int = 1) -> nn.Sequential:
@@ -30,6 +45,46 @@ def depthwise_unit(cin: int, d: int, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(cbr(cin, d, 1), cbr(d, d, 3, stride, groups=d))
 
 STRIDES = {"S": (2, 1, 1), "M": (1, 2, 1), "L": (1, 1, 2)}   # Table 1: which unit of each level halves the map
+
+# %% ../nbs/04_han.ipynb #ac73bf43
+class Streams(nn.Module):
+    "Streams run side by side on one input, their outputs concatenated over channels (an Inception block)."
+    def __init__(self, *streams: nn.Module):
+        super().__init__()
+        self.streams = nn.ModuleList(streams)
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return torch.cat([s(x) for s in self.streams], 1)
+
+def inception_a(cin: int, d: int) -> Streams:
+    "HA-CNN's Inception-A, stride 1: three 1x1 -> 3x3 streams and avg-pool -> 1x1, d/4 channels each."
+    m = d // 4
+    return Streams(*[nn.Sequential(cbr(cin, m), cbr(m, m, 3)) for _ in range(3)], nn.Sequential(nn.AvgPool2d(3, 1, 1), cbr(cin, m)))
+
+def inception_b(cin: int, d: int) -> Streams:
+    "HA-CNN's Inception-B, stride 2: 1x1 -> 3x3/2 and 1x1 -> 3x3 -> 3x3/2 (d/4 each), max-pool/2 -> 1x1 (d/2)."
+    m = d // 4
+    return Streams(nn.Sequential(cbr(cin, m), cbr(m, m, 3, 2)), nn.Sequential(cbr(cin, m), cbr(m, m, 3), cbr(m, m, 3, 2)),
+                   nn.Sequential(nn.MaxPool2d(3, 2, 1), cbr(cin, 2 * m)))
+
+class Bottleneck(nn.Module):
+    "Table 12's residual unit (spec): 1x1 -> 3x3/stride -> 1x1 at middle width d/2, plus a projection shortcut, ReLU after the sum."
+    def __init__(self, cin: int, d: int, stride: int = 1):
+        super().__init__()
+        mid = d // 2
+        self.body = nn.Sequential(cbr(cin, mid), cbr(mid, mid, 3, stride), nn.Conv2d(mid, d, 1, bias=False), nn.BatchNorm2d(d))
+        self.shortcut = nn.Sequential(nn.Conv2d(cin, d, 1, stride, bias=False), nn.BatchNorm2d(d))
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return F.relu(self.body(x) + self.shortcut(x))
+
+def level_units(block: str, cin: int, d: int, strides: tuple) -> nn.Sequential:
+    "One global level of `block` units from cin to d channels, halving the map once (where `strides` says, for depthwise)."
+    if block == "depthwise": return nn.Sequential(*[depthwise_unit(cin if u == 0 else d, d, s) for u, s in enumerate(strides)])
+    if block == "inception": return nn.Sequential(inception_a(cin, d), inception_b(d, d))
+    if block == "residual": return nn.Sequential(Bottleneck(cin, d, 1), Bottleneck(d, d, 2))
+    raise ValueError(f"block={block!r}: use 'depthwise', 'inception' or 'residual' (Table 12)")
+
+def local_unit(block: str, cin: int, d: int) -> nn.Module:
+    "The stride-2 unit of one level's local stream (shared over its T regions)."
+    return {"depthwise": lambda: depthwise_unit(cin, d, 2), "inception": lambda: inception_b(cin, d),
+            "residual": lambda: Bottleneck(cin, d, 2)}[block]()
 
 # %% ../nbs/04_han.ipynb #afc8e850
 @dataclass
@@ -49,6 +104,7 @@ class HANConfig:
     use_hra: bool = True                # hard regional attention (Eq. 7); off: regions stay the initial stripes
     cail: bool = True                   # cross-attention interaction learning (Eq. 8)
     test_feat: str = "both"             # "global", "local" or "both" (Table 8)
+    block: str = "depthwise"            # "depthwise", "inception" or "residual" (Table 12)
 
     def crop_sizes(self) -> list[tuple[int, int]]:
         "(h', w') of the regions cropped at each level: 24x28, 12x14, 6x7 at 160x64, scaled with the input."
@@ -117,11 +173,10 @@ class HAN(nn.Module):
         d, strides = cfg.widths, STRIDES[cfg.size]
         cins = (cfg.stem, *d[:-1])                                   # c_{l-1}: each level's input channels
         self.stem = cbr(3, cfg.stem, 3, 2)
-        self.levels = nn.ModuleList(nn.Sequential(*[depthwise_unit(cin if u == 0 else dl, dl, 2 if strides[u] == 2 else 1)
-                                                    for u in range(3)]) for cin, dl in zip(cins, d))
+        self.levels = nn.ModuleList(level_units(cfg.block, cin, dl, strides) for cin, dl in zip(cins, d))
         self.attention = nn.ModuleList(HarmoniousAttention(dl, cfg.T, cfg.r, cfg.s_h, cfg.use_ssa, cfg.use_sca, cfg.use_hra)
                                        for dl in d)
-        self.local = nn.ModuleList(depthwise_unit(cin, dl, 2) for cin, dl in zip(cins, d))
+        self.local = nn.ModuleList(local_unit(cfg.block, cin, dl) for cin, dl in zip(cins, d))
         self.global_fc = nn.Sequential(nn.Linear(d[-1], cfg.feat_dim), nn.BatchNorm1d(cfg.feat_dim), nn.ReLU(inplace=True))
         self.local_fc = nn.Sequential(nn.Linear(cfg.T * d[-1], cfg.feat_dim), nn.BatchNorm1d(cfg.feat_dim), nn.ReLU(inplace=True))
         self.global_classifier = nn.Linear(cfg.feat_dim, num_classes)
@@ -157,13 +212,270 @@ for _size in "SML":
     register_model(f"han_{_size.lower()}")(lambda num_classes, weights=None, size=_size, **cfg: han(num_classes, size, weights, **cfg))
 
 # %% ../nbs/04_han.ipynb #a6217f7c
-def han_paper_recipe(size: str = "L", dataset: str = "market1501", **kw) -> Recipe:
-    "The paper's training of HAN-`size` (§3 of the spec): for a GPU and the full dataset."
-    return Recipe(**{**dict(model=f"han_{size.lower()}", dataset=dataset, size=(160, 64), P=32, K=1, sampler="random",
+def han_paper_recipe(model_size: str = "L", dataset: str = "market1501", **kw) -> Recipe:
+    "The paper's training of HAN-`model_size` (S, M or L; §3 of the spec): for a GPU and the full dataset."
+    return Recipe(**{**dict(model=f"han_{model_size.lower()}", dataset=dataset, size=(160, 64), P=32, K=1, sampler="random",
                             epochs=300, losses=(LossTerm("ce", "logits"),), optimizer="sgd", lr=0.03, momentum=0.9,
                             weight_decay=5e-4, schedule="multistep", warmup_epochs=0, milestones=(1 / 3, 2 / 3, 5 / 6),
                             flip=False, pad=0, erase_p=0.0, eval_every=10), **kw})
 
-# %% ../nbs/04_han.ipynb #ecbafb07
+# %% ../nbs/04_han.ipynb #a3611354
+CPU_MODEL = dict(widths=(64, 128, 192), stem=16, input_hw=(80, 32), feat_dim=256)   # spec §8's reduced model "R1"
+CPU_EPOCHS = 20                 # measured: ~6 minutes a HAN-L run here (below)
+RECIPE_FIELDS = {f.name for f in fields(Recipe)} - {"size"}   # "size" is the model size here
+CUHK01 = ("cuhk01", {"num_test": 486, "split_id": 0})
+
+LOSS_TERMS = {   # Table 11: CE on both heads' logits, batch-hard triplet (margin 0.3) on both features, or both
+    "ce": (LossTerm("ce", "logits"),),
+    "triplet": (LossTerm("triplet", "feat", margin=0.3),),
+    "ce+triplet": (LossTerm("ce", "logits"), LossTerm("triplet", "feat", margin=0.3))}
+
+def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = CUHK01, epochs: int = CPU_EPOCHS) -> Recipe:
+    """HAN's CPU tier: the paper's recipe (SGD 0.03, batches of 32 random images, no augmentation, steps at 1/3, 2/3
+    and 5/6 of the run) for `epochs` on spec §8's reduced model at 80x32 and CUHK01 485/486 split 0. `variant` sets
+    `size` (S/M/L), `loss` (a `LOSS_TERMS` key; a triplet samples P x K = 8 x 4), any `HANConfig` flag and any
+    `Recipe` field (e.g. `erase_p`, or `model` for a baseline of Table 7)."""
+    v = dict(variant or {})
+    size, loss = v.pop("size", "L"), v.pop("loss", "ce")
+    pk = dict(P=8, K=4, sampler="pk") if "triplet" in loss else {}
+    recipe_fields = {k: v.pop(k) for k in list(v) if k in RECIPE_FIELDS}     # e.g. erase_p (footnote c)
+    model_kwargs = v if "model" in recipe_fields else {**CPU_MODEL, **v}    # a baseline of Table 7 takes none of HAN's
+    return han_paper_recipe(size, dataset=dataset[0], dataset_kwargs=dataset[1], size=CPU_MODEL["input_hw"],
+                            model_kwargs=model_kwargs, losses=LOSS_TERMS[loss], epochs=epochs,
+                            eval_every=max(1, epochs // 4), seed=seed, **pk, **recipe_fields)
+
+# %% ../nbs/04_han.ipynb #5d05e513
+TEST_FEATURES = ("global", "local", "both")   # Table 8: f_G, f_L, [f_G; f_L] (each half L2-normalised)
+
+def feature_metrics(model: HAN, loaders: dict) -> dict:
+    """Rank-1/5/10 and mAP of one trained HAN with each test feature of Table 8, and of [f_G; f_L] with k-reciprocal
+    re-ranking (k1=20, k2=6, lambda=0.3; footnote a). The test feature is [f_G/|f_G|; f_L/|f_L|], so f_G's and f_L's
+    rankings are those of its two halves: one feature extraction serves all four."""
+    if model.cfg.test_feat != "both": raise ValueError("feature_metrics needs the model's test feature to be 'both'")
+    (qf, qp, qc), (gf, gp, gc) = (extract_features(model, loaders[k]) for k in ("query", "gallery"))
+    d = model.cfg.feat_dim
+    out = {feat: rank_metrics(pairwise_distance(qf[:, s], gf[:, s]), qp, gp, qc, gc)
+           for feat, s in zip(TEST_FEATURES, (slice(0, d), slice(d, 2 * d), slice(0, 2 * d)))}
+    reranked = re_ranking(pairwise_distance(qf, gf), pairwise_distance(qf, qf), pairwise_distance(gf, gf))
+    return {"feature_metrics": {**out, "rerank": rank_metrics(reranked, qp, gp, qc, gc)}}
+
+# %% ../nbs/04_han.ipynb #60ac1ea2
+def _p(r1: float, mAP: float) -> dict: return {"rank1": r1, "mAP": mAP}
+
+NO_SOFT, NO_ATTN = {"use_ssa": False, "use_sca": False}, {"use_ssa": False, "use_sca": False, "use_hra": False}
+HAN_TABLES = {   # the paper's HAN-L rows on Market-1501 SQ (rank-1, mAP), the run group each is read from, and our change
+    "Table 1": [Ablation("Large", "strides (1,1,2), 7.01e8 FLOPs", {}, _p(91.6, 76.7), None, runs="han-l"),
+                Ablation("Medium", "strides (1,2,1), 5.33e8 FLOPs", {"size": "M"}, _p(90.7, 74.5), "Large", runs="han-m"),
+                Ablation("Small", "strides (2,1,1), 3.68e8 FLOPs", {"size": "S"}, _p(89.4, 73.2), "Large", runs="han-s")],
+    "Table 3 a, c": [Ablation("HAN-L", "plain", {}, _p(91.6, 76.7), None, runs="han-l"),
+                     Ablation("HAN-L a", "k-reciprocal re-ranking", {}, _p(92.0, 87.5), "HAN-L", runs="han-l.rerank"),
+                     Ablation("HAN-L c", "random erasing (p 0.5)", {"erase_p": 0.5}, _p(91.1, 78.1), "HAN-L", runs="han-l-erase")],
+    "Table 7": [Ablation("HAN-L", "7.01e8 FLOPs", {}, _p(91.6, 76.7), None, runs="han-l"),
+                Ablation("MobileNet", "from scratch, 5.69e8 FLOPs", {"model": "mobilenet_v2"}, _p(84.6, 64.3), "HAN-L",
+                         runs="mobilenet_v2-scratch"),
+                Ablation("ShuffleNet", "from scratch, 1.40e8 FLOPs", {"model": "shufflenet_v2"}, _p(80.6, 58.4), "HAN-L",
+                         runs="shufflenet_v2-scratch")],
+    "Table 8": [Ablation("Global+Local", "[f_G; f_L]", {}, _p(91.6, 76.7), None, runs="han-l"),
+                Ablation("Global", "f_G of the same model", {}, _p(88.9, 72.2), "Global+Local", runs="han-l.global"),
+                Ablation("Local", "f_L of the same model", {}, _p(89.3, 73.0), "Global+Local", runs="han-l.local")],
+    "Table 9": [Ablation("All", "SSA + SCA + HRA", {}, _p(91.6, 76.7), None, runs="han-l"),
+                Ablation("None", "no attention", NO_ATTN, _p(85.2, 64.2), "All", runs="han-l-none"),
+                Ablation("SSA", "spatial only", {"use_sca": False, "use_hra": False}, _p(86.3, 65.3), "All", runs="han-l-ssa"),
+                Ablation("SCA", "channel only", {"use_ssa": False, "use_hra": False}, _p(87.2, 67.7), "All", runs="han-l-sca"),
+                Ablation("SSA+SCA", "soft only", {"use_hra": False}, _p(88.9, 69.9), "All", runs="han-l-ssa-sca"),
+                Ablation("HRA", "hard only", NO_SOFT, _p(87.9, 70.3), "All", runs="han-l-hra"),
+                Ablation("SSA+HRA", "no channel", {"use_sca": False}, _p(89.5, 72.1), "All", runs="han-l-ssa-hra"),
+                Ablation("SCA+HRA", "no spatial", {"use_ssa": False}, _p(90.1, 74.9), "All", runs="han-l-sca-hra")],
+    "Table 10": [Ablation("G+L w/", "CAIL", {}, _p(91.6, 76.7), None, runs="han-l"),
+                 Ablation("G+L w/o", "no CAIL", {"cail": False}, _p(72.1, 50.9), "G+L w/", runs="han-l-no-cail"),
+                 Ablation("Global w/", "CAIL, f_G", {}, _p(88.9, 72.2), None, runs="han-l.global"),
+                 Ablation("Global w/o", "no CAIL, f_G", {"cail": False}, _p(84.1, 64.0), "Global w/", runs="han-l-no-cail.global"),
+                 Ablation("Local w/", "CAIL, f_L", {}, _p(89.3, 73.0), None, runs="han-l.local"),
+                 Ablation("Local w/o", "no CAIL, f_L", {"cail": False}, _p(17.1, 7.6), "Local w/", runs="han-l-no-cail.local")],
+    "Table 11": [Ablation("CE", "cross-entropy per branch", {}, _p(91.6, 76.7), None, runs="han-l"),
+                 Ablation("Triplet", "triplet only", {"loss": "triplet"}, _p(63.7, 41.7), "CE", runs="han-l-triplet"),
+                 Ablation("CE+Triplet", "both", {"loss": "ce+triplet"}, _p(91.5, 76.3), "CE", runs="han-l-ce-triplet")],
+    "Table 12": [Ablation("Depthwise", "7.01e8 FLOPs", {}, _p(91.6, 76.7), None, runs="han-l"),
+                 Ablation("Inception", "1.09e9 FLOPs", {"block": "inception"}, _p(91.2, 75.7), "Depthwise", runs="han-l-inception"),
+                 Ablation("Residual", "1.34e9 FLOPs", {"block": "residual"}, _p(91.0, 75.0), "Depthwise", runs="han-l-residual")]}
+
+# %% ../nbs/04_han.ipynb #ce25033f
+PRIORITY = ("han-l", "han-l-no-cail", "han-l-triplet", "han-l-none", "han-s")   # spec §8: the strongest effects first
+SEEDS_BELOW_GAP = 3.0          # rows whose paper gap (rank-1) to their contrast is under 3 points get 3 seeds, as does their contrast
+SYNTHETIC_RUN = "han-l-synthetic_seed0"           # HAN-L on the synthetic pedestrians, for the region-placement study
+FIGURE_RUNS = ("han-l_seed0", SYNTHETIC_RUN)       # the figures load these runs' checkpoints
+
+def han_variants() -> dict[str, dict]:
+    "Run group -> its change to the CPU recipe, from the tables (feature rows `<group>.<feature>` reuse their group's runs)."
+    out = {}
+    for rows in HAN_TABLES.values():
+        for a in rows:
+            group = a.runs.split(".")[0]
+            if a.runs == group and out.setdefault(group, a.overrides) != a.overrides:
+                raise ValueError(f"run group {group} is declared with two different changes")
+    return out
+
+def han_seeds() -> dict[str, int]:
+    "Run group -> number of seeds: 3 for a row within `SEEDS_BELOW_GAP` rank-1 points of its contrast (and for the contrast), else 1."
+    seeds = dict.fromkeys(han_variants(), 1)
+    for rows in HAN_TABLES.values():
+        paper = {a.row: a for a in rows}
+        for a in rows:
+            if a.contrast and abs(a.paper["rank1"] - paper[a.contrast].paper["rank1"]) < SEEDS_BELOW_GAP:
+                for g in (a.runs, paper[a.contrast].runs): seeds[g.split(".")[0]] = 3
+    return seeds
+
+def han_plan() -> dict[str, Recipe]:
+    """Result name -> recipe of every run the tables and figures need: seed 0 of each group (the `PRIORITY` groups
+    first), the synthetic run, then the further seeds."""
+    variants, seeds = han_variants(), han_seeds()
+    order = [*PRIORITY, *(g for g in variants if g not in PRIORITY)]
+    first = {run_name(g, seed=0): han_cpu_recipe(variants[g]) for g in order}
+    more = {run_name(g, seed=k): han_cpu_recipe(variants[g], seed=k) for k in range(1, max(seeds.values())) for g in order if k < seeds[g]}
+    return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **more}
+
+def han_runs() -> list[PlannedRun]:
+    "This notebook's runs, for `make reproduce`'s plan."
+    return [PlannedRun("han", n, needs_checkpoint=n in FIGURE_RUNS) for n in han_plan()]
+
+def han_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
+    "Train one planned run; a HAN's result file also holds the metrics of each test feature (Tables 8 and 10) and re-ranked."
+    extra = feature_metrics if r.model.startswith("han_") else None           # the baselines of Table 7 have one feature
+    return train_recipe(r, run_dir, "han" if write_result else None, name, progress=False, extra=extra).history[-1]
+
+def train_han(names=None, force: bool = False) -> list[Path]:
+    "Train the planned runs (all, or `names`) that are missing, through the shared `run_plan`."
+    plan = {n: r for n, r in han_plan().items() if names is None or n in names}
+    return run_plan(plan, han_train_fn, "han", needs_checkpoint=FIGURE_RUNS, force=force)
+
+# %% ../nbs/04_han.ipynb #ff4d455f
+def han_results(root=None) -> pd.DataFrame:
+    "HAN's result files as a `load_results` frame, plus one row `<group>.<feature>_seed<k>` per run and test feature (Tables 8, 10)."
+    df = load_results("han", root)
+    rows = []
+    for _, rec in df.iterrows():
+        group, kind, k = parse_run_name(rec["name"])
+        stored = json.loads((Path(root or project_root()) / rec["file"]).read_text()).get("feature_metrics", {})
+        rows += [{**rec.to_dict(), **m, "name": f"{group}.{feat}_{kind}{k}"} for feat, m in stored.items() if feat != "both"]
+    return pd.concat([df, pd.DataFrame(rows)], ignore_index=True) if rows else df
+
+def han_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
+    "One of `HAN_TABLES`: paper | ours (mean ± std over seeds) | gaps to the contrast row with 2 s.e. | verdict."
+    return ablation_table(results, HAN_TABLES[table], prefix="han", show=("rank1", "mAP"))
+
+# %% ../nbs/04_han.ipynb #1072f162
+PAPER_ANCHORS = {   # Tables 3-6, single query, no re-ranking: HAN-S/M/L (rank-1, mAP); dataset name and kwargs
+    "Table 3: Market-1501": ("market1501", {}, {"S": (89.4, 73.2), "M": (90.7, 74.5), "L": (91.6, 76.7)}),
+    "Table 4: DukeMTMC-reID": ("dukemtmcreid", {}, {"S": (78.9, 61.9), "M": (80.0, 63.4), "L": (80.6, 64.1)}),
+    "Table 5: CUHK03 labelled": ("cuhk03", {"kind": "labeled"}, {"S": (42.7, 42.4), "M": (42.0, 42.3), "L": (46.5, 46.1)}),
+    "Table 5: CUHK03 detected": ("cuhk03", {"kind": "detected"}, {"S": (40.9, 40.0), "M": (42.8, 42.0), "L": (47.5, 45.5)}),
+    "Table 6: MSMT17": ("msmt17", {}, {"S": (56.3, 29.2), "M": (57.1, 30.3), "L": (60.1, 32.6)})}
+
+def paper_run_name(dataset: str, kwargs: dict, model_size: str) -> str:
+    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>[-<kind>]-han-<size>_seed0`."
+    return run_name("-".join(["paper", dataset, *map(str, kwargs.values()), f"han-{model_size.lower()}"]), seed=0)
+
+def paper_command(dataset: str, kwargs: dict, model_size: str) -> str:
+    "The shell command that trains the paper's recipe for one anchor."
+    return f"reid_repro han paper --dataset {dataset} --model-size {model_size}" + "".join(f" --{k} {v}" for k, v in kwargs.items())
+
+def anchors_table(root=None) -> pd.DataFrame:
+    "Tables 3-6's HAN rows: paper | ours (from the result file, when trained) | the command that trains it."
+    df = load_results("han", root)
+    have = df.set_index("name") if len(df) else None
+    rows = []
+    for table, (ds, kw, paper) in PAPER_ANCHORS.items():
+        for size, (r1, mAP) in paper.items():
+            name = paper_run_name(ds, kw, size)
+            ours = (f"{100 * have.loc[name, 'rank1']:.1f} / {100 * have.loc[name, 'mAP']:.1f}" if have is not None and name in have.index
+                    else "needs the full dataset")
+            rows.append({"table": table, "model": f"HAN-{size}", "paper R1 / mAP": f"{r1} / {mAP}", "ours R1 / mAP": ours,
+                         "command": paper_command(ds, kw, size)})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/04_han.ipynb #e1d3fede
+REGION_COLOURS = ("red", "blue", "green", "violet")   # Fig. 7: head+shoulder, upper body, upper leg, lower leg
+
+def region_boxes(t: torch.Tensor, hw: tuple[int, int], s_w: float, s_h: float) -> list[tuple[float, float, float, float]]:
+    "Pixel boxes (x0, y0, width, height) on an H x W image of the regions at translations t (T, 2): centre ((t_x+1)W/2, (t_y+1)H/2), size (s_w W, s_h H)."
+    H, W = hw
+    return [((tx + 1) * W / 2 - s_w * W / 2, (ty + 1) * H / 2 - s_h * H / 2, s_w * W, s_h * H) for tx, ty in t.tolist()]
+
+@torch.no_grad()
+def attention_figure(model: HAN, images: torch.Tensor, titles=None):
+    "Fig. 7: each image, then per level its T hard-attention boxes over its soft spatial map S_l (min-max normalised, jet, alpha 0.5)."
+    model.eval()
+    out = model(images.float(), maps=True)
+    H, W = images.shape[-2:]
+    fig, axs = plt.subplots(len(images), 4, figsize=(4 * 1.1, len(images) * 1.1 * H / W + 0.3), squeeze=False)
+    for i, img in enumerate(images):
+        axs[i, 0].imshow(to_uint8_image(img)); axs[i, 0].set_xticks([]); axs[i, 0].set_yticks([])
+        if titles is not None: axs[i, 0].set_ylabel(titles[i], fontsize=7)
+        for l in range(3):
+            ax = overlay_attention(img, out["soft"][l][i, 0], ax=axs[i, l + 1])
+            for (x0, y0, w, h), c in zip(region_boxes(out["boxes"][l][i], (H, W), model.cfg.s_w, model.cfg.s_h), REGION_COLOURS):
+                ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, edgecolor=c, linewidth=1.2))
+    for l in range(3): axs[0, l + 1].set_title(f"level {l + 1}", fontsize=8)
+    axs[0, 0].set_title("image", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_han.ipynb #6ba4804f
+PARTS = ("head", "torso", "legs")
+
+@torch.no_grad()
+def region_parts(model: HAN, images: torch.Tensor, parts: list[dict], height: float) -> np.ndarray:
+    """Share of `images` whose region centre lies (vertically) in each of `PARTS` or in none, per level and region:
+    (3, T, len(PARTS) + 1). `parts[i]` holds image i's part boxes [x0, y0, x1, y1] in pixels of an image `height` high."""
+    boxes = model.eval()(images.float(), maps=True)["boxes"]
+    out = np.zeros((len(boxes), model.cfg.T, len(PARTS) + 1))
+    for l, t in enumerate(boxes):
+        for i, p in enumerate(parts):
+            for k, ty in enumerate(t[i, :, 1].tolist()):
+                y = (ty + 1) * height / 2                                          # region centre, image pixels
+                hit = [j for j, part in enumerate(PARTS) if part in p and p[part][1] <= y <= p[part][3]]
+                out[l, k, hit[0] if hit else len(PARTS)] += 1
+    return out / len(parts)
+
+def region_parts_figure(shares: dict[str, np.ndarray]):
+    "One heat map per (model, level): rows the regions (top stripe first), columns the parts, cells the shares of images."
+    fig, axs = plt.subplots(len(shares), 3, figsize=(7.5, 2.1 * len(shares)), squeeze=False)
+    for r, (name, s) in enumerate(shares.items()):
+        for l in range(3):
+            ax = axs[r, l]
+            ax.imshow(s[l], vmin=0, vmax=1, cmap="Blues")
+            for (k, j), v in np.ndenumerate(s[l]): ax.text(j, k, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                                                           color="white" if v > 0.6 else "black")
+            ax.set_xticks(range(len(PARTS) + 1), [*PARTS, "none"], fontsize=7)
+            ax.set_yticks(range(s.shape[1]), [f"region {k + 1}" for k in range(s.shape[1])], fontsize=7)
+            ax.set_title(f"{name}: level {l + 1}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_han.ipynb #99ee03e9
+def main(argv=None) -> int:
+    "`reid_repro han train|paper ...`: the notebook's CPU-tier runs, or the paper's recipe on a full benchmark."
+    ap = argparse.ArgumentParser(prog="reid_repro han", description=main.__doc__)
+    sub = ap.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("train", help="train every planned CPU-tier run without a result file (seed 0 of each row first)")
+    t.add_argument("--only", default=None, help="comma-separated result names to train (default: the whole plan)")
+    p = sub.add_parser("paper", help="the paper's recipe (300 epochs, 160x64, batch 32) on a full benchmark: a GPU job")
+    p.add_argument("--dataset", required=True, help="market1501, dukemtmcreid, cuhk03, msmt17, ... (under data/)")
+    p.add_argument("--model-size", default="L", choices=["S", "M", "L"])
+    p.add_argument("--kind", default=None, choices=["labeled", "detected"], help="CUHK03's bounding boxes")
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    a = ap.parse_args(argv)
+    if a.what == "train":
+        train_han(a.only.split(",") if a.only else None)
+        return 0
+    kw = {"kind": a.kind} if a.kind else {}
+    name = paper_run_name(a.dataset, kw, a.model_size)
+    r = han_paper_recipe(a.model_size, a.dataset, dataset_kwargs=kw, epochs=a.epochs, P=a.batch,
+                         eval_every=max(1, a.epochs // 30), precision=a.precision)
+    train_recipe(r, runs_dir("han") / name, "han", name, extra=feature_metrics)
+    return 0
+
 register_paper(Paper("han", "Scalable Person Re-Identification by Harmonious Attention", "IJCV 2020", "04_han",
-                     models=("han_s", "han_m", "han_l")))
+                     models=("han_s", "han_m", "han_l"), data=("cuhk01",), runs=han_runs, main=main))

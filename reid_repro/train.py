@@ -45,14 +45,15 @@ from .metrics import evaluate_rank, pairwise_distance
 __all__ = ['MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkpoint_evaluator', 'MOBILENET_V2_IMAGENET',
            'PRECISIONS', 'COMPILE_MIN_RUN_S', 'LOSSES', 'OPTIMIZERS', 'FIGURE_RUNS', 'multi_head_ce', 'euclidean_dist',
            'TripletLoss', 'BaselineReID', 'load_trunk_weights', 'build_model', 'mobilenet_v2_imagenet_file',
-           'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'Schedule', 'default_device', 'check_precision',
-           'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state',
-           'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
+           'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'shufflenet_v2_reid', 'Schedule', 'default_device',
+           'check_precision', 'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state',
+           'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
            'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
-           'extract_features', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency', 'finish_run',
-           'BatchLoader', 'eval_loaders', 'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss', 'recipe_loss',
-           'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'checkpoint_split', 'evaluate_checkpoint',
-           'proof_dataset', 'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs', 'load_trained']
+           'extract_features', 'rank_metrics', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency',
+           'finish_run', 'BatchLoader', 'eval_loaders', 'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss',
+           'recipe_loss', 'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'checkpoint_split',
+           'evaluate_checkpoint', 'proof_dataset', 'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs',
+           'load_trained']
 
 # %% ../nbs/02_train.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -194,6 +195,18 @@ def mobilenet_v2_reid(num_classes: int, weights: str | Path | None = None, **kw)
     return BaselineReID(num_classes, trunk=net.features, dim=net.last_channel, **kw)
 
 register_model("mobilenet_v2")(mobilenet_v2_reid)
+
+# %% ../nbs/02_train.ipynb #c21d4879
+def shufflenet_v2_reid(num_classes: int, weights: str | Path | None = None, **kw) -> BaselineReID:
+    """torchvision's ShuffleNetV2 x1.0 without its classifier (1024 channels, output stride 32) + GAP + BNNeck +
+    classifier: an efficient baseline trained from scratch (no ImageNet weights here); `weights`: a state-dict path."""
+    if weights == "imagenet": raise ValueError("no ImageNet weights for shufflenet_v2 on this machine (mobilenet_v2 has them): pass a state_dict path")
+    net = torchvision.models.shufflenet_v2_x1_0(weights=None)
+    if weights is not None: load_trunk_weights(net, weights)
+    trunk = nn.Sequential(net.conv1, net.maxpool, net.stage2, net.stage3, net.stage4, net.conv5)
+    return BaselineReID(num_classes, trunk=trunk, dim=net.fc.in_features, **kw)
+
+register_model("shufflenet_v2")(shufflenet_v2_reid)
 
 # %% ../nbs/02_train.ipynb #8eb9d2c2
 @dataclass
@@ -592,15 +605,19 @@ def extract_features(model: nn.Module, loader: Iterable, device: torch.device | 
         pids.append(np.asarray(b[1])); cams.append(np.asarray(b[2]))
     return torch.cat(feats), np.concatenate(pids), np.concatenate(cams)
 
+def rank_metrics(dist, q_pids, g_pids, q_camids, g_camids) -> dict:
+    "rank-1/5/10 and mAP (fractions) of a (n_q, n_g) distance matrix."
+    r = evaluate_rank(dist, q_pids, g_pids, q_camids, g_camids, max_rank=10)
+    cmc = np.asarray(r["cmc"])
+    return {"rank1": float(cmc[0]), "rank5": float(cmc[min(4, len(cmc) - 1)]), "rank10": float(cmc[-1]),
+            "mAP": float(r["mAP"])}
+
 def evaluate_embeddings(model: nn.Module, query_loader: Iterable, gallery_loader: Iterable, metric: str = "euclidean",
                         **kw) -> dict:
     "rank-1/5/10 and mAP (fractions) of `model` on a query/gallery split, from `extract_features`."
     qf, qp, qc = extract_features(model, query_loader, **kw)
     gf, gp, gc = extract_features(model, gallery_loader, **kw)
-    r = evaluate_rank(pairwise_distance(qf, gf, metric=metric), qp, gp, qc, gc, max_rank=10)
-    cmc = np.asarray(r["cmc"])
-    return {"rank1": float(cmc[0]), "rank5": float(cmc[min(4, len(cmc) - 1)]), "rank10": float(cmc[-1]),
-            "mAP": float(r["mAP"])}
+    return rank_metrics(pairwise_distance(qf, gf, metric=metric), qp, gp, qc, gc)
 
 # %% ../nbs/02_train.ipynb #07b5a573
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
@@ -789,8 +806,9 @@ def recipe_callbacks(r: Recipe, loaders: dict) -> list:
     return [SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag)] if r.swa_start else []
 
 def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
-                 root: str | Path | None = None, progress: bool = True) -> Trainer:
-    "Train (or resume) `r.model` on `r.dataset` by recipe `r`, evaluate it, and write its result file (unless `topic=None`)."
+                 root: str | Path | None = None, progress: bool = True, extra: Callable | None = None) -> Trainer:
+    """Train (or resume) `r.model` on `r.dataset` by recipe `r`, evaluate it, and write its result file (unless `topic=None`).
+    `extra(model, loaders)` returns more fields for the result file (e.g. a paper's metrics per test feature)."""
     if r.optimizer not in OPTIMIZERS: raise KeyError(f"unknown optimizer {r.optimizer!r}; registered: {', '.join(sorted(OPTIMIZERS))}")
     seed_everything(r.seed)
     split = load_dataset(r.dataset, root, **r.dataset_kwargs)
@@ -810,7 +828,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
     finish_run(tr, topic, name or run_name(f"{r.model}_{r.dataset}", seed=r.seed), config=asdict(r),
                protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}",
-               **({"swa_metrics": evaluate(swa[0])} if swa else {}))
+               **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))
     return tr
 
 # %% ../nbs/02_train.ipynb #f1f315f3

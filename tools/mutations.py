@@ -1,0 +1,67 @@
+"""Tests that bite: break one key line of a notebook's exported code in a scratch copy, run the notebook's tests
+(`nbdev.test.test_nb`, slow cells skipped), and report whether they fail and with which error.
+Run: .venv/bin/python tools/mutations.py 04_han [substring of a mutation name ...]
+Writes tests/mutations_<notebook>.json (one row per mutation) and prints a Markdown table. Takes a minute per mutation.
+"""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MUTATIONS = {   # notebook -> (what the mutation breaks, exact text in one exported cell, its replacement)
+    "04_han": [
+        ("Eq. 4 spatial input: channel mean -> channel max", "self.spatial_conv(x.mean(1, keepdim=True))", "self.spatial_conv(x.amax(1, keepdim=True))"),
+        ("Eq. 5 channel input: average -> max pooling", "C = self.channel(g)", "C = self.channel(x.amax((2, 3), keepdim=True))"),
+        ("Eq. 3 ReLU before the sigmoid dropped", "A = torch.sigmoid(self.fuse(SC", "A = torch.sigmoid(self.fuse[0](SC"),
+        ("Eq. 3 S x C -> S + C", "SC = (S if self.use_ssa else 1) * (C if self.use_sca else 1)", "SC = (S if self.use_ssa else 0) + (C if self.use_sca else 0)"),
+        ("Eq. 7 theta rows in the paper's order (s_h first)", "theta[:, 0, 0], theta[:, 1, 1] = s_w, s_h", "theta[:, 0, 0], theta[:, 1, 1] = s_h, s_w"),
+        ("Eq. 7 t_x and t_y swapped", "theta[:, :, 2] = t.reshape(N * T, 2).to(x.dtype)", "theta[:, :, 2] = t.reshape(N * T, 2).flip(-1).to(x.dtype)"),
+        ("hard attention initialised without atanh", "torch.atanh(stripe_offsets(T, s_h))", "stripe_offsets(T, s_h)"),
+        ("regions cropped at half the translation", "R = crop_regions(G, t, size", "R = crop_regions(G, t * 0.5, size"),
+        ("Eq. 8 CAIL's + L dropped", "R = R + L if (l > 0 and cfg.cail)", "R = R if (l > 0 and cfg.cail)"),
+        ("HRA flag ignored", "if self.use_hra else self.hard.bias.expand", "if True else self.hard.bias.expand"),
+        ("test feature not L2-normalised per branch", "torch.cat([F.normalize(p, dim=1) for p in parts], 1)", "torch.cat(parts, 1)"),
+        ("Table 1: Large with Medium's strides", '"L": (1, 1, 2)}', '"L": (1, 2, 1)}'),
+        ("Inception-B pool stream at d/4 instead of d/2", "cbr(cin, 2 * m)))", "cbr(cin, m)))"),
+        ("bottleneck without its shortcut", "return F.relu(self.body(x) + self.shortcut(x))", "return F.relu(self.body(x))"),
+        ("Fig. 7 box drawn from its centre, not its corner", "(tx + 1) * W / 2 - s_w * W / 2", "(tx + 1) * W / 2"),
+        ("feature rows: local read as global", 'for feat, m in stored.items() if feat != "both"', 'for feat, m in [("global", stored.get("local")), ("local", stored.get("local"))] if m'),
+    ],
+}
+
+
+def run_tests(nb: Path) -> tuple[bool, str]:
+    "Run the notebook's tests (slow cells skipped) in a fresh interpreter: (passed, first error line)."
+    code = f"from nbdev.test import test_nb; ok, _ = test_nb({str(nb)!r}, skip_flags=['slow']); print('RESULT', ok)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=nb.parent)
+    log = r.stdout + r.stderr
+    err = re.findall(r"^\w*(?:Error|Exception)\b[^\n]*", log, re.M)
+    return "RESULT True" in log, (err[-1][:160] if err else "")
+
+
+def main(argv):
+    name, only = argv[0], argv[1:]
+    nb_path = ROOT / "nbs" / f"{name}.ipynb"
+    rows = []
+    for what, old, new in MUTATIONS[name]:
+        if only and not any(o in what for o in only): continue
+        nb = json.loads(nb_path.read_text())
+        cells = [c for c in nb["cells"] if c["cell_type"] == "code" and old in "".join(c["source"])]
+        if len(cells) != 1: raise SystemExit(f"{what}: the text to break occurs in {len(cells)} cells, not 1: update MUTATIONS")
+        cells[0]["source"] = "".join(cells[0]["source"]).replace(old, new)
+        scratch = nb_path.parent / f"_mutant_{name}.ipynb"
+        scratch.write_text(json.dumps(nb))
+        try: passed, err = run_tests(scratch)
+        finally: scratch.unlink()
+        rows.append({"mutation": what, "caught": not passed, "error": err})
+        print(f"{'caught' if not passed else 'MISSED'}: {what} | {err}", flush=True)
+    out = ROOT / "tests" / f"mutations_{name}.json"
+    out.write_text(json.dumps(rows, indent=1) + "\n")
+    print("\n| mutation | caught | first error |\n|-|-|-|")
+    for r in rows: print(f"| {r['mutation']} | {'yes' if r['caught'] else '**no**'} | {r['error']} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -6,7 +6,7 @@ The peer is HA-CNN as shipped in the PyPI sdist of torchreid 0.2.5 (`torchreid/r
 of a batch of 32 at 160x64, CE on both heads (751 identities), backward, SGD. HA-CNN runs fp32 as shipped; each HAN
 runs fp32 and under bf16 autocast (channels_last), eager and `torch.compile`d, and its best is compared.
 Target: HAN-L >= 1.5x HA-CNN's fp32 images/s (its MACs are 0.65x), S and M faster still.
-Run: .venv/bin/python benchmarks/bench_han.py [--quick] [--out PATH]
+Run: .venv/bin/python benchmarks/bench_han.py [--quick] [--no-compile] [--out PATH]
 Writes benchmarks/results/bench_han_<amx|no-amx>.json by default. --quick times 2 steps (a smoke test; its timings
 mean nothing). Needs the machine to itself: other jobs on the cores skew the timings.
 """
@@ -75,18 +75,19 @@ def train_rate(model, bf16: bool, compiled: bool, steps: int, warmup: int = 3) -
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 timed steps, no compilation: a smoke test")
+    ap.add_argument("--no-compile", action="store_true", help="eager modes only (torch.compile costs about a minute per model)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     steps = 2 if a.quick else 10
     amx = "amx_tile" in Path("/proc/cpuinfo").read_text()
-    out = {"batch": BATCH, "input": HW, "steps": steps, "amx": amx, "models": {}}
+    out = {"batch": BATCH, "input": HW, "steps": steps, "amx": amx, "compiled_modes": not (a.quick or a.no_compile), "models": {}}
     HACNN = hacnn_class()
     if HACNN is not None:
         torch.manual_seed(0); peer = HACNN(N_ID, use_gpu=False)
         macs = count_flops(peer.eval(), torch.randn(1, 3, *HW))["macs"]
         out["models"]["HA-CNN (torchreid 0.2.5)"] = {"macs": macs, "fp32 eager": train_rate(peer, False, False, steps)}
         print("HA-CNN", out["models"]["HA-CNN (torchreid 0.2.5)"], flush=True)
-    modes = [("fp32 eager", False, False), ("bf16 eager", True, False)] + ([] if a.quick else [("fp32 compiled", False, True), ("bf16 compiled", True, True)])
+    modes = [("fp32 eager", False, False), ("bf16 eager", True, False)] + ([] if a.quick or a.no_compile else [("fp32 compiled", False, True), ("bf16 compiled", True, True)])
     for size in "SML":
         torch.manual_seed(0)
         row = {"macs": count_flops(han(N_ID, size).eval(), torch.randn(1, 3, *HW))["macs"]}

@@ -234,7 +234,8 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     """HAN's CPU tier: the paper's recipe (SGD 0.03, batches of 32 random images, no augmentation, steps at 1/3, 2/3
     and 5/6 of the run) for `epochs` on spec §8's reduced model at 80x32 and CUHK01 485/486 split 0. `variant` sets
     `size` (S/M/L), `loss` (a `LOSS_TERMS` key; a triplet samples P x K = 8 x 4), any `HANConfig` flag and any
-    `Recipe` field (e.g. `erase_p`, or `model` for a baseline of Table 7)."""
+    `Recipe` field (e.g. `erase_p`, or `model` for a baseline of Table 7). Eager: torch 2.11's Inductor fails to
+    generate CPU code for the backward of the spatial attention's resize of R1's 3x1 level-3 map (InductorError)."""
     v = dict(variant or {})
     size, loss = v.pop("size", "L"), v.pop("loss", "ce")
     pk = dict(P=8, K=4, sampler="pk") if "triplet" in loss else {}
@@ -242,7 +243,7 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     model_kwargs = v if "model" in recipe_fields else {**CPU_MODEL, **v}    # a baseline of Table 7 takes none of HAN's
     return han_paper_recipe(size, dataset=dataset[0], dataset_kwargs=dataset[1], size=CPU_MODEL["input_hw"],
                             model_kwargs=model_kwargs, losses=LOSS_TERMS[loss], epochs=epochs,
-                            eval_every=max(1, epochs // 4), seed=seed, **pk, **recipe_fields)
+                            eval_every=max(1, epochs // 4), seed=seed, compile=False, **pk, **recipe_fields)
 
 # %% ../nbs/04_han.ipynb #5d05e513
 TEST_FEATURES = ("global", "local", "both")   # Table 8: f_G, f_L, [f_G; f_L] (each half L2-normalised)

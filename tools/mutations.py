@@ -33,17 +33,18 @@ MUTATIONS = {   # notebook -> (what the mutation breaks, exact text in one expor
 
 
 def run_tests(nb: Path) -> tuple[bool, str]:
-    "Run the notebook's tests (slow cells skipped) in a fresh interpreter: (passed, first error line)."
-    code = f"from nbdev.test import test_nb; ok, _ = test_nb({str(nb)!r}, skip_flags=['slow']); print('RESULT', ok)"
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=nb.parent)
-    log = r.stdout + r.stderr
-    err = re.findall(r"^\w*(?:Error|Exception)\b[^\n]*", log, re.M)
-    return "RESULT True" in log, (err[-1][:160] if err else "")
+    "Run the notebook's tests with `nbdev_test` (slow cells skipped): (passed, the last error line it printed)."
+    r = subprocess.run([str(Path(sys.executable).parent / "nbdev_test"), "--path", str(nb)], capture_output=True, text=True,
+                       cwd=ROOT)
+    err = re.findall(r"^\w*(?:Error|Exception)\b[^\n]*", r.stdout + r.stderr, re.M)
+    return r.returncode == 0, (err[-1][:160] if err else "")
 
 
 def main(argv):
     name, only = argv[0], argv[1:]
     nb_path = ROOT / "nbs" / f"{name}.ipynb"
+    passed, err = run_tests(nb_path)
+    if not passed: raise SystemExit(f"{name} fails its tests unmutated ({err}): fix that first")
     rows = []
     for what, old, new in MUTATIONS[name]:
         if only and not any(o in what for o in only): continue

@@ -4,9 +4,10 @@ The peer is HA-CNN as shipped in the PyPI sdist of torchreid 0.2.5 (`torchreid/r
 `pip download` into ~/.cache/reid_repro/ and imported from there; its hard-coded `.cuda()` is switched off by its own
 `use_gpu=False`); the benchmark says so and skips the peer when the sdist cannot be had. One training step = forward
 of a batch of 32 at 160x64, CE on both heads (751 identities), backward, SGD. HA-CNN runs fp32 as shipped; each HAN
-runs fp32 and under bf16 autocast (channels_last), eager and `torch.compile`d, and its best is compared.
+runs fp32 (contiguous and channels_last) and under bf16 autocast (channels_last), eager and `torch.compile`d, and
+its best is compared. --profile adds the ops that take HAN-L's and HA-CNN's fp32 eager step, by self CPU time.
 Target: HAN-L >= 1.5x HA-CNN's fp32 images/s (its MACs are 0.65x), S and M faster still.
-Run: .venv/bin/python benchmarks/bench_han.py [--quick] [--no-compile] [--out PATH]
+Run: .venv/bin/python benchmarks/bench_han.py [--quick] [--no-compile] [--profile] [--sizes SML] [--out PATH]
 Writes benchmarks/results/bench_han_<amx|no-amx>.json by default. --quick times 2 steps (a smoke test; its timings
 mean nothing). Needs the machine to itself: other jobs on the cores skew the timings.
 """
@@ -55,27 +56,58 @@ def logits_of(out):
     return out["logits"] if isinstance(out, dict) else list(out)
 
 
-def train_rate(model, bf16: bool, compiled: bool, steps: int, warmup: int = 3) -> float:
-    "Median training images/s over `steps` timed steps (after `warmup`), one step at a time."
-    model = model.train().to(memory_format=torch.channels_last) if bf16 else model.train()
+def training_step(model, bf16: bool, channels_last: bool, compiled: bool):
+    "A function doing one SGD step on a fixed random batch: CE on every head, under bf16 autocast or not."
+    model = model.train().to(memory_format=torch.channels_last) if channels_last else model.train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     net = torch.compile(model) if compiled else model
     x, y = torch.randn(BATCH, 3, *HW), torch.randint(0, N_ID, (BATCH,))
-    if bf16: x = x.contiguous(memory_format=torch.channels_last)
-    times = []
-    for i in range(warmup + steps):
-        t0 = time.perf_counter()
+    if channels_last: x = x.contiguous(memory_format=torch.channels_last)
+    def step():
         with autocast(torch.device("cpu"), bf16):
             loss = sum(F.cross_entropy(z.float(), y) for z in logits_of(net(x)))
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    return step
+
+
+def train_rate(model, bf16: bool, channels_last: bool, compiled: bool, steps: int, warmup: int = 3) -> float:
+    "Median training images/s over `steps` timed steps (after `warmup`), one step at a time."
+    step, times = training_step(model, bf16, channels_last, compiled), []
+    for i in range(warmup + steps):
+        t0 = time.perf_counter(); step()
         if i >= warmup: times.append(time.perf_counter() - t0)
     return BATCH / statistics.median(times)
+
+
+def is_depthwise(event) -> bool:
+    "A convolution op whose weight is (C, 1, k, k) with C > 1: a depthwise convolution."
+    return any(len(s) == 4 and s[0] > 1 and s[1] == 1 and s[2] == s[3] > 1 for s in event.input_shapes)
+
+
+def profile_ops(model, steps: int = 3, top: int = 12) -> dict:
+    """Self CPU time of the `top` ops over `steps` fp32 eager training steps (after one warm-up), per step and as a
+    share, and the shares of all convolution time (forward and backward) spent in depthwise and in other convolutions."""
+    step = training_step(model, False, False, False)
+    step()
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU], record_shapes=True) as prof:
+        for _ in range(steps): step()
+    events = prof.key_averages()
+    total = sum(e.self_cpu_time_total for e in events)
+    convs = [e for e in prof.key_averages(group_by_input_shape=True) if "convolution" in e.key]
+    dw = sum(e.self_cpu_time_total for e in convs if is_depthwise(e))
+    conv = sum(e.self_cpu_time_total for e in convs)
+    return {"ops": [{"op": e.key, "self_ms_per_step": round(e.self_cpu_time_total / 1e3 / steps, 1),
+                     "share": round(e.self_cpu_time_total / total, 3), "calls_per_step": e.count // steps}
+                    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:top]],
+            "share_depthwise_conv": round(dw / total, 3), "share_other_conv": round((conv - dw) / total, 3)}
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 timed steps, no compilation: a smoke test")
     ap.add_argument("--no-compile", action="store_true", help="eager modes only (torch.compile costs about a minute per model)")
+    ap.add_argument("--sizes", default="SML", help="which HANs to time (default: SML)")
+    ap.add_argument("--profile", action="store_true", help="also profile HAN-L's and HA-CNN's fp32 eager step by op")
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     steps = 2 if a.quick else 10
@@ -85,23 +117,32 @@ def main(argv=None):
     if HACNN is not None:
         torch.manual_seed(0); peer = HACNN(N_ID, use_gpu=False)
         macs = count_flops(peer.eval(), torch.randn(1, 3, *HW))["macs"]
-        out["models"]["HA-CNN (torchreid 0.2.5)"] = {"macs": macs, "fp32 eager": train_rate(peer, False, False, steps)}
+        out["models"]["HA-CNN (torchreid 0.2.5)"] = {"macs": macs, "fp32 eager": train_rate(peer, False, False, False, steps)}
         print("HA-CNN", out["models"]["HA-CNN (torchreid 0.2.5)"], flush=True)
-    modes = [("fp32 eager", False, False), ("bf16 eager", True, False)] + ([] if a.quick or a.no_compile else [("fp32 compiled", False, True), ("bf16 compiled", True, True)])
-    for size in "SML":
+    modes = [("fp32 eager", False, False, False), ("fp32 channels_last", False, True, False), ("bf16 eager", True, True, False)]
+    if not (a.quick or a.no_compile): modes += [("fp32 compiled", False, False, True), ("bf16 compiled", True, True, True)]
+    for size in a.sizes:
         torch.manual_seed(0)
         row = {"macs": count_flops(han(N_ID, size).eval(), torch.randn(1, 3, *HW))["macs"]}
-        for mode, bf16, compiled in modes:
-            torch.manual_seed(0); row[mode] = train_rate(han(N_ID, size), bf16, compiled, steps)
-            print(f"HAN-{size}", mode, round(row[mode], 1), flush=True)
-        row["best"] = max((row[m], m) for m, *_ in modes)
+        for mode, *flags in modes:
+            torch.manual_seed(0)
+            try: row[mode] = train_rate(han(N_ID, size), *flags, steps)
+            except Exception as e:   # e.g. an Inductor failure: recorded, and the mode left out of "best"
+                row[mode] = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+            print(f"HAN-{size}", mode, row[mode] if isinstance(row[mode], str) else round(row[mode], 1), flush=True)
+        row["best"] = max((row[m], m) for m, *_ in modes if isinstance(row[m], float))
         out["models"][f"HAN-{size}"] = row
+    if a.profile:
+        torch.manual_seed(0); out["profile_fp32_eager"] = {"HAN-L": profile_ops(han(N_ID, "L"), steps=2 if a.quick else 3)}
+        if HACNN is not None: out["profile_fp32_eager"]["HA-CNN"] = profile_ops(HACNN(N_ID, use_gpu=False), steps=2 if a.quick else 3)
+        for k, p in out["profile_fp32_eager"].items():
+            print(k, "depthwise conv", p["share_depthwise_conv"], "other conv", p["share_other_conv"], [(o["op"], o["share"]) for o in p["ops"][:5]], flush=True)
     peer_rate = out["models"].get("HA-CNN (torchreid 0.2.5)", {}).get("fp32 eager")
     if peer_rate:
         out["speedup_vs_hacnn_fp32"] = {k: round(v["best"][0] / peer_rate, 2) for k, v in out["models"].items() if k.startswith("HAN")}
-        out["target_met"] = out["speedup_vs_hacnn_fp32"]["HAN-L"] >= TARGET
+        out["target_met"] = out["speedup_vs_hacnn_fp32"].get("HAN-L", 0) >= TARGET
         print("speed-up over HA-CNN fp32:", out["speedup_vs_hacnn_fp32"], "target met:", out["target_met"])
-    out.update(provenance("benchmarks/bench_han.py" + (" --quick" if a.quick else "")))
+    out.update(provenance("benchmarks/bench_han.py " + " ".join(argv if argv is not None else sys.argv[1:])))
     default = Path(__file__).parent / "results" / f"bench_han_{'amx' if amx else 'no-amx'}{'_quick' if a.quick else ''}.json"
     print("->", save_json(out, a.out or default))
 

@@ -20,19 +20,23 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from .core import load_results, project_root, runs_dir
-from .experiments import Ablation, Paper, PlannedRun, ablation_table, parse_run_name, register_paper, run_name, run_plan
+from .experiments import (Ablation, Paper, PlannedRun, ablation_table, parse_run_name, register_paper, run_name,
+                                    run_plan, runs_of)
 from .metrics import pairwise_distance, re_ranking
-from .train import LossTerm, Recipe, extract_features, rank_metrics, register_model, train_recipe
-from .viz import overlay_attention, to_uint8_image
+from .train import (LossTerm, Recipe, extract_features, load_checkpoint, load_model_state, rank_metrics,
+                              register_model, train_recipe)
+from .viz import embedding_gradcam, overlay_attention, to_uint8_image
 
 # %% auto #0
 __all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'CUHK01', 'LOSS_TERMS', 'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN',
-           'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN', 'FIGURE_RUNS', 'PAPER_ANCHORS',
-           'REGION_COLOURS', 'PARTS', 'cbr', 'depthwise_unit', 'Streams', 'inception_a', 'inception_b', 'Bottleneck',
-           'level_units', 'local_unit', 'HANConfig', 'stripe_offsets', 'HarmoniousAttention', 'crop_regions', 'HAN',
-           'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics', 'han_variants', 'han_seeds', 'han_plan',
-           'han_runs', 'han_train_fn', 'train_han', 'han_results', 'han_table', 'paper_run_name', 'paper_command',
-           'anchors_table', 'region_boxes', 'attention_figure', 'region_parts', 'region_parts_figure', 'main']
+           'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN', 'FIGURE_RUNS', 'FEATURE_DIMS', 'PAPER_ANCHORS',
+           'REGION_COLOURS', 'PARTS', 'FIG6_MODELS', 'cbr', 'depthwise_unit', 'Streams', 'inception_a', 'inception_b',
+           'Bottleneck', 'level_units', 'local_unit', 'region_sizes', 'HANConfig', 'stripe_offsets',
+           'HarmoniousAttention', 'crop_regions', 'HAN', 'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics',
+           'fig6_group', 'fig6_variants', 'han_variants', 'han_seeds', 'han_plan', 'han_runs', 'han_train_fn',
+           'train_han', 'han_results', 'han_table', 'paper_run_name', 'paper_command', 'anchors_table', 'region_boxes',
+           'attention_figure', 'region_parts', 'region_parts_figure', 'feature_dim_table', 'feature_dim_figure',
+           'HANFeature', 'han_gradcam_figure', 'main']
 
 # %% ../nbs/04_han.ipynb #e6a1db23
 def cbr(cin: int, cout: int, k: int = 1, stride: int = 1, groups: int = 1) -> nn.Sequential:
@@ -87,6 +91,11 @@ def local_unit(block: str, cin: int, d: int) -> nn.Module:
             "residual": lambda: Bottleneck(cin, d, 2)}[block]()
 
 # %% ../nbs/04_han.ipynb #afc8e850
+def region_sizes(input_hw: tuple[int, int], levels: int = 3) -> list[tuple[int, int]]:
+    "(h', w') of the regions cropped at each level: HA-CNN's 24x28, 12x14, 6x7 at 160x64, scaled with the input."
+    H, W = input_hw
+    return [(math.ceil(24 * H / 160 / 2 ** l), math.ceil(28 * W / 64 / 2 ** l)) for l in range(levels)]
+
 @dataclass
 class HANConfig:
     "HAN's architecture and every ablation flag of Tables 8-12 (spec §7)."
@@ -106,10 +115,7 @@ class HANConfig:
     test_feat: str = "both"             # "global", "local" or "both" (Table 8)
     block: str = "depthwise"            # "depthwise", "inception" or "residual" (Table 12)
 
-    def crop_sizes(self) -> list[tuple[int, int]]:
-        "(h', w') of the regions cropped at each level: 24x28, 12x14, 6x7 at 160x64, scaled with the input."
-        H, W = self.input_hw
-        return [(math.ceil(24 * H / 160 / 2 ** l), math.ceil(28 * W / 64 / 2 ** l)) for l in range(3)]
+    def crop_sizes(self) -> list[tuple[int, int]]: return region_sizes(self.input_hw)
 
 # %% ../nbs/04_han.ipynb #3ff089a9
 def stripe_offsets(T: int, s_h: float) -> torch.Tensor:
@@ -168,7 +174,6 @@ class HAN(nn.Module):
     Forward: a dict of `feat` [f_G, f_L], `logits` [global, local] (training only) and `emb`, the test feature."""
     def __init__(self, num_classes: int, cfg: HANConfig | None = None, weights=None):
         super().__init__()
-        if weights is not None: raise ValueError("HAN trains from scratch (as in the paper): no weights can be loaded")
         self.cfg = cfg = cfg or HANConfig()
         d, strides = cfg.widths, STRIDES[cfg.size]
         cins = (cfg.stem, *d[:-1])                                   # c_{l-1}: each level's input channels
@@ -183,6 +188,8 @@ class HAN(nn.Module):
         self.local_classifier = nn.Linear(cfg.feat_dim, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        if weights is not None:   # HAN trains from scratch; `weights` loads a state dict or a run's last.pt of the same network
+            load_model_state(self, load_checkpoint(weights, plain_weights=True)["model"], weights)
 
     def forward(self, x: torch.Tensor, maps: bool = False) -> dict:
         cfg, G, L = self.cfg, self.stem(x), None
@@ -305,6 +312,17 @@ PRIORITY = ("han-l", "han-l-no-cail", "han-l-triplet", "han-l-none", "han-s")   
 SEEDS_BELOW_GAP = 3.0          # rows whose paper gap (rank-1) to their contrast is under 3 points get 3 seeds, as does their contrast
 SYNTHETIC_RUN = "han-l-synthetic_seed0"           # HAN-L on the synthetic pedestrians, for the region-placement study
 FIGURE_RUNS = ("han-l_seed0", SYNTHETIC_RUN)       # the figures load these runs' checkpoints
+FEATURE_DIMS = (128, 256, 512, 1024)               # Fig. 6's D: four of the paper's ten, from 128 to 1024
+
+def fig6_group(model: str, D: int) -> str:
+    "Fig. 6's run group of `model` ('han-l' or 'resnet50') at feature dimension D; HAN-L at the CPU tier's own D is `han-l`."
+    return "han-l" if model == "han-l" and D == 2 * CPU_MODEL["feat_dim"] else f"{model}-d{D}"
+
+def fig6_variants() -> dict[str, dict]:
+    "Fig. 6's run groups -> change to the CPU recipe: HAN-L with D/2 per branch, ResNet-50 (from scratch) with a D-dim FC."
+    han_l = {fig6_group("han-l", D): {"feat_dim": D // 2} for D in FEATURE_DIMS}
+    resnet = {fig6_group("resnet50", D): {"model": "resnet50", "feat_dim": D} for D in FEATURE_DIMS}
+    return {g: v for g, v in {**han_l, **resnet}.items() if g != "han-l"}
 
 def han_variants() -> dict[str, dict]:
     "Run group -> its change to the CPU recipe, from the tables (feature rows `<group>.<feature>` reuse their group's runs)."
@@ -327,13 +345,14 @@ def han_seeds() -> dict[str, int]:
     return seeds
 
 def han_plan() -> dict[str, Recipe]:
-    """Result name -> recipe of every run the tables and figures need: seed 0 of each group (the `PRIORITY` groups
-    first), the synthetic run, then the further seeds."""
+    """Result name -> recipe of every run the tables and figures need: seed 0 of each table's group (the `PRIORITY`
+    groups first), the synthetic run, Fig. 6's feature dimensions (one seed), then the further seeds of the tables."""
     variants, seeds = han_variants(), han_seeds()
     order = [*PRIORITY, *(g for g in variants if g not in PRIORITY)]
     first = {run_name(g, seed=0): han_cpu_recipe(variants[g]) for g in order}
+    dims = {run_name(g, seed=0): han_cpu_recipe(v) for g, v in fig6_variants().items()}
     more = {run_name(g, seed=k): han_cpu_recipe(variants[g], seed=k) for k in range(1, max(seeds.values())) for g in order if k < seeds[g]}
-    return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **more}
+    return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **dims, **more}
 
 def han_runs() -> list[PlannedRun]:
     "This notebook's runs, for `make reproduce`'s plan."
@@ -450,6 +469,55 @@ def region_parts_figure(shares: dict[str, np.ndarray]):
             ax.set_xticks(range(len(PARTS) + 1), [*PARTS, "none"], fontsize=7)
             ax.set_yticks(range(s.shape[1]), [f"region {k + 1}" for k in range(s.shape[1])], fontsize=7)
             ax.set_title(f"{name}: level {l + 1}", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_han.ipynb #1239dc81
+FIG6_MODELS = {"han-l": "HAN-L", "resnet50": "ResNet-50"}
+
+def feature_dim_table(results: pd.DataFrame) -> pd.DataFrame:
+    "Fig. 6 as numbers: rank-1 and mAP (%, mean over the seeds present) of HAN-L and ResNet-50 at each D of `FEATURE_DIMS`."
+    rows = []
+    for model, label in FIG6_MODELS.items():
+        for D in FEATURE_DIMS:
+            runs = runs_of(results, fig6_group(model, D))
+            rows.append({"model": label, "D": D, "seeds": len(runs), "rank1": 100 * runs["rank1"].mean(), "mAP": 100 * runs["mAP"].mean()})
+    return pd.DataFrame(rows)
+
+def feature_dim_figure(table: pd.DataFrame):
+    "Fig. 6: rank-1 and mAP against D (log scale), one line per network."
+    fig, axs = plt.subplots(1, 2, figsize=(7, 2.6))
+    for ax, metric in zip(axs, ("rank1", "mAP")):
+        for label, rows in table.groupby("model", sort=False):
+            ax.plot(rows["D"], rows[metric], marker="o", label=label)
+        ax.set_xscale("log", base=2); ax.set_xticks(FEATURE_DIMS, [str(D) for D in FEATURE_DIMS])
+        ax.set_xlabel("feature dimension D"); ax.set_ylabel(f"{'rank-1' if metric == 'rank1' else metric} (%)")
+    axs[0].legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/04_han.ipynb #dda55d2f
+class HANFeature(nn.Module):
+    "One L2-normalised half of a HAN's test feature, f_G (`branch=0`) or f_L (`branch=1`): a module for Grad-CAM."
+    def __init__(self, model: HAN, branch: int):
+        super().__init__()
+        self.model, self.branch = model, branch
+    def forward(self, x: torch.Tensor) -> torch.Tensor: return F.normalize(self.model(x)["feat"][self.branch], dim=1)
+
+def han_gradcam_figure(model: HAN, queries: torch.Tensor, matches: torch.Tensor, titles=None):
+    "Per query (column): the image, then Grad-CAM at the stem of its f_G and of its f_L against its match's (rows)."
+    model.eval()
+    fig, axs = plt.subplots(3, len(queries), figsize=(1.2 * len(queries), 3 * 1.2 * queries.shape[-2] / queries.shape[-1] + 0.4),
+                            squeeze=False)
+    for i, (q, m) in enumerate(zip(queries, matches)):
+        axs[0, i].imshow(to_uint8_image(q))
+        if titles is not None: axs[0, i].set_title(titles[i], fontsize=7)
+        for row, branch in ((1, 0), (2, 1)):
+            net = HANFeature(model, branch).eval()
+            with torch.no_grad(): reference = net(m[None].float())[0]
+            overlay_attention(q, embedding_gradcam(net, model.stem, q.float(), reference), ax=axs[row, i])
+    for row, label in enumerate(("image", "Grad-CAM f_G", "Grad-CAM f_L")): axs[row, 0].set_ylabel(label, fontsize=7)
+    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout()
     return fig
 

@@ -42,18 +42,18 @@ from .experiments import NOTEBOOK_RUNS, PlannedRun, config_from_dict, run_name, 
 from .metrics import evaluate_rank, pairwise_distance
 
 # %% auto #0
-__all__ = ['MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkpoint_evaluator', 'MOBILENET_V2_IMAGENET',
-           'PRECISIONS', 'COMPILE_MIN_RUN_S', 'LOSSES', 'OPTIMIZERS', 'FIGURE_RUNS', 'multi_head_ce', 'euclidean_dist',
-           'TripletLoss', 'BaselineReID', 'load_trunk_weights', 'build_model', 'mobilenet_v2_imagenet_file',
-           'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'shufflenet_v2_reid', 'Schedule', 'default_device',
-           'check_precision', 'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state',
-           'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
-           'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
-           'extract_features', 'rank_metrics', 'evaluate_embeddings', 'count_params', 'count_flops', 'measure_latency',
-           'finish_run', 'BatchLoader', 'eval_loaders', 'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss',
-           'recipe_loss', 'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'checkpoint_split',
-           'evaluate_checkpoint', 'proof_dataset', 'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs',
-           'load_trained']
+__all__ = ['TRIPLET_MINING', 'MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkpoint_evaluator',
+           'MOBILENET_V2_IMAGENET', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'LOSSES', 'OPTIMIZERS', 'FIGURE_RUNS',
+           'multi_head_ce', 'euclidean_dist', 'TripletLoss', 'BaselineReID', 'load_trunk_weights', 'build_model',
+           'mobilenet_v2_imagenet_file', 'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'shufflenet_v2_reid',
+           'Schedule', 'default_device', 'check_precision', 'choose_precision', 'autocast', 'to_device',
+           'seed_everything', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process',
+           'save_checkpoint', 'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback',
+           'init_distributed', 'shard_batches', 'extract_features', 'rank_metrics', 'evaluate_embeddings',
+           'count_params', 'count_flops', 'measure_latency', 'finish_run', 'BatchLoader', 'eval_loaders',
+           'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss', 'recipe_loss', 'param_groups', 'Recipe',
+           'recipe_callbacks', 'train_recipe', 'checkpoint_split', 'evaluate_checkpoint', 'proof_dataset',
+           'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs', 'load_trained']
 
 # %% ../nbs/02_train.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -67,24 +67,34 @@ def euclidean_dist(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     d2 = x.pow(2).sum(1, keepdim=True) + y.pow(2).sum(1) - 2 * x @ y.T
     return d2.clamp_min(1e-12).sqrt()
 
+TRIPLET_MINING = ("hard", "soft", "all")
+
 class TripletLoss(nn.Module):
-    "Batch-hard triplet loss; `margin=None` gives the soft margin; `weighted=True` the AGW weighted variant."
-    def __init__(self, margin: float | None = 0.3, weighted: bool = False):
+    """Triplet loss mined by `mining`: "hard" (batch-hard), "soft" (batch-soft: softmax-weighted positives and
+    negatives) or "all" (every valid triplet, averaged); `margin=None` gives the soft margin (softplus)."""
+    def __init__(self, margin: float | None = 0.3, mining: str = "hard"):
         super().__init__()
-        self.margin, self.weighted = margin, weighted
+        if mining not in TRIPLET_MINING: raise ValueError(f"triplet mining {mining!r}: use one of {', '.join(TRIPLET_MINING)}")
+        self.margin, self.mining = margin, mining
 
     def forward(self, feats: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         d = euclidean_dist(feats.float(), feats.float())
         same = labels[:, None] == labels[None, :]
-        if self.weighted:
-            # w_ap = softmax over positives of d_ap; w_an = softmax over negatives of -d_an
-            d_ap = (d * _masked_softmax(d, same)).sum(1)
+        pos = same & ~torch.eye(len(labels), dtype=torch.bool, device=d.device)     # P(a): the anchor excluded
+        has_pos = pos.any(1)
+        if self.mining == "all":     # gap[a, p, n] = d_ap - d_an over the valid triplets
+            gap, valid = d[:, :, None] - d[:, None, :], pos[:, :, None] & ~same[:, None, :]
+            return self._margin(gap[valid]).mean()
+        if self.mining == "soft":    # w_ap = softmax over P(a) of d_ap; w_an = softmax over N(a) of -d_an
+            d_ap = (d * _masked_softmax(d, pos)).sum(1)
             d_an = (d * _masked_softmax(-d, ~same)).sum(1)
         else:
-            d_ap = d.masked_fill(~same, float("-inf")).amax(1)   # hardest positive
-            d_an = d.masked_fill(same, float("inf")).amin(1)     # hardest negative
-        if self.margin is None or self.weighted: return F.softplus(d_ap - d_an).mean()
-        return F.relu(self.margin + d_ap - d_an).mean()
+            d_ap = d.masked_fill(~pos, float("-inf")).amax(1)     # hardest positive
+            d_an = d.masked_fill(same, float("inf")).amin(1)      # hardest negative
+        return self._margin((d_ap - d_an)[has_pos]).mean()
+
+    def _margin(self, gap: torch.Tensor) -> torch.Tensor:
+        return F.softplus(gap) if self.margin is None else F.relu(self.margin + gap)
 
 def _masked_softmax(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Row-wise softmax of `x` over the entries where `mask` is True (zero elsewhere)."
@@ -93,10 +103,10 @@ def _masked_softmax(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 # %% ../nbs/02_train.ipynb #a909f388
 class BaselineReID(nn.Module):
-    """torchvision ResNet trunk (or any given `trunk` with `dim` output channels) + GAP + BNNeck + linear classifier.
-    Forward returns a dict of `feat`, `emb`, `logits`."""
+    """torchvision ResNet trunk (or any given `trunk` with `dim` output channels) + GAP (+ an optional `feat_dim`-D
+    linear layer) + BNNeck + linear classifier. Forward returns a dict of `feat`, `emb`, `logits`."""
     def __init__(self, num_classes: int, arch: str = "resnet18", last_stride: int = 1, weights: str | Path | None = None,
-                 trunk: nn.Module | None = None, dim: int | None = None):
+                 trunk: nn.Module | None = None, dim: int | None = None, feat_dim: int | None = None):
         super().__init__()
         if trunk is not None:
             if dim is None: raise ValueError("pass `dim`, the trunk's output channels, with `trunk`")
@@ -112,13 +122,15 @@ class BaselineReID(nn.Module):
                 blk.downsample[0].stride = (1, 1)
             self.trunk = nn.Sequential(*list(net.children())[:-2])
             self.dim = net.fc.in_features
+        self.fc = nn.Linear(self.dim, feat_dim) if feat_dim else nn.Identity()   # f = W GAP(x) + b: a feature of any size
+        self.dim = feat_dim or self.dim
         self.neck = nn.BatchNorm1d(self.dim)
         self.neck.bias.requires_grad_(False)
         self.classifier = nn.Linear(self.dim, num_classes, bias=False)
         nn.init.normal_(self.classifier.weight, std=0.001)
 
     def forward(self, x: torch.Tensor) -> dict:
-        feat = self.trunk(x).mean((2, 3))
+        feat = self.fc(self.trunk(x).mean((2, 3)))
         emb = self.neck(feat)
         return {"feat": feat, "emb": emb, "logits": self.classifier(emb) if self.training else None}
 
@@ -227,7 +239,7 @@ class Schedule:
             return self.warmup_factor + (1 - self.warmup_factor) * step / self.warmup_steps
         if self.kind == "constant": return 1.0
         if self.kind == "multistep":
-            return self.gamma ** sum(step >= m * self.total_steps for m in self.milestones)
+            return self.gamma ** sum(step >= m * self.total_steps - 1e-6 for m in self.milestones)   # (float fractions of whole epochs)
         t = (step - self.warmup_steps) / max(1, self.total_steps - self.warmup_steps)
         if self.kind == "cosine": return self.min_factor + (1 - self.min_factor) * 0.5 * (1 + math.cos(math.pi * min(t, 1.0)))
         if self.kind == "cosine_restarts":
@@ -306,8 +318,10 @@ def save_checkpoint(state: dict, path: str | Path) -> Path:
     with atomic_write(path, "wb") as f: torch.save(state, f)
     return Path(path)
 
-def load_checkpoint(path: str | Path) -> dict:
-    "Load a checkpoint with `weights_only=True` (no code runs on load); any unusable file raises a one-line `CheckpointError`."
+def load_checkpoint(path: str | Path, plain_weights: bool = False) -> dict:
+    """Load a checkpoint with `weights_only=True` (no code runs on load); any unusable file raises a one-line
+    `CheckpointError`. `plain_weights=True` also takes a bare state dict (`torch.save(model.state_dict(), path)`),
+    returned as `{"model": state_dict}`."""
     path = Path(path)
     if not path.is_file(): raise CheckpointError(f"no checkpoint at {path}: pass a run directory's last.pt")
     try:
@@ -325,6 +339,7 @@ def load_checkpoint(path: str | Path) -> dict:
         raise CheckpointError(f"{path} {what}: copy it again, or resume from an intact last.pt") from None
     except Exception as e:   # anything else torch.load raises on a non-checkpoint (e.g. KeyError on a text file)
         raise CheckpointError(f"{path} is not a PyTorch checkpoint ({type(e).__name__}): pass a run directory's last.pt") from None
+    if plain_weights and isinstance(ck, dict) and ck and all(isinstance(v, torch.Tensor) for v in ck.values()): return {"model": ck}
     if not isinstance(ck, dict) or not isinstance(ck.get("model"), dict):
         raise CheckpointError(f"{path} is a PyTorch file but not a reid_repro checkpoint (no 'model' state dict): "
                               "pass a last.pt written by reid_train or Trainer")
@@ -538,13 +553,14 @@ def write_history(history: list[dict], path: str | Path) -> Path:
 
 # %% ../nbs/02_train.ipynb #93fb57d8
 class SWACallback:
-    "Average the model's weights at the end of every epoch from `start_epoch` (1-based) on; BN is refreshed at the end."
-    def __init__(self, start_epoch: int, bn_loader: Iterable | None = None, second_moment: bool = False):
-        self.start_epoch, self.bn_loader, self.second_moment = start_epoch, bn_loader, second_moment
+    """Average the model's weights at the end of every `every`-th epoch from `start_epoch` (1-based) on (epochs
+    start_epoch + every - 1, start_epoch + 2 every - 1, ...: the ends of cycles of `every` epochs); BN is refreshed at the end."""
+    def __init__(self, start_epoch: int, bn_loader: Iterable | None = None, second_moment: bool = False, every: int = 1):
+        self.start_epoch, self.bn_loader, self.second_moment, self.every = start_epoch, bn_loader, second_moment, every
         self.swa_model, self.sq_mean, self._pending = None, None, None
 
     def on_epoch_end(self, t: Trainer):
-        if t.epoch < self.start_epoch: return
+        if t.epoch < self.start_epoch or (t.epoch - self.start_epoch + 1) % self.every: return
         self._ensure(t.model)
         n = int(self.swa_model.n_averaged)
         self.swa_model.update_parameters(t.model)
@@ -716,7 +732,7 @@ class LossTerm:
     weight: float = 1.0
     label_smoothing: float = 0.0      # ce
     margin: float | None = 0.3        # triplet; None: soft margin
-    variant: str = "hard"             # triplet: "hard" (batch-hard) or "weighted"
+    variant: str = "hard"             # triplet mining: "hard", "soft" or "all" (`TripletLoss`)
 
 LOSSES = Registry()   # kind -> builder `f(term) -> loss(output, labels)`
 
@@ -729,9 +745,8 @@ def ce_loss(term: LossTerm) -> Callable:
 
 @LOSSES.register("triplet")
 def triplet_loss(term: LossTerm) -> Callable:
-    "Batch-hard (or weighted) triplet loss with `term.margin` (None: soft margin), summed over heads."
-    if term.variant not in ("hard", "weighted"): raise ValueError(f"triplet variant {term.variant!r}: use 'hard' or 'weighted'")
-    tri = TripletLoss(term.margin, weighted=term.variant == "weighted")
+    "Triplet loss mined by `term.variant` with `term.margin` (None: soft margin), summed over heads."
+    tri = TripletLoss(term.margin, term.variant)
     return lambda feats, labels: sum(tri(f, labels) for f in _heads(feats))
 
 def recipe_loss(terms) -> Callable:
@@ -782,12 +797,14 @@ class Recipe:
     milestones: tuple = (0.5, 0.75)      # multistep, fractions of the run
     gamma: float = 0.1
     cycles: int = 1                      # cosine_restarts
+    cycle_decay: float = 1.0             # cosine_restarts: each cycle's peak is this times the previous one
     min_factor: float = 0.0              # cosine floor
     flip: bool = True
     pad: int = 10
     erase_p: float = 0.5
     rotate_deg: float = 0.0
     swa_start: int | None = None         # average the weights from this epoch (1-based) on (SWA); None: off
+    swa_every: int = 1                   # SWA: one sample every this many epochs (a cycle of a cyclic schedule)
     swag: bool = False                   # with SWA, also the running second moment (SWAG's diagonal)
     precision: str = "auto"              # "auto" (measured on this machine), "fp32" or "bf16"
     compile: bool | str = "auto"         # torch.compile the training forward ("auto": runs long enough to repay it)
@@ -803,7 +820,7 @@ class Recipe:
 # %% ../nbs/02_train.ipynb #d96ff128
 def recipe_callbacks(r: Recipe, loaders: dict) -> list:
     "The recipe's callbacks: SWA from `r.swa_start` (SWAG's second moment with `r.swag`), BatchNorm recomputed on the training loader."
-    return [SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag)] if r.swa_start else []
+    return [SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag, every=r.swa_every)] if r.swa_start else []
 
 def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
                  root: str | Path | None = None, progress: bool = True, extra: Callable | None = None) -> Trainer:
@@ -817,7 +834,8 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     model = build_model(r.model, L["num_classes"], weights=r.weights, **r.model_kwargs)
     per_epoch = len(L["train"])
     sched = Schedule(r.schedule, r.epochs * per_epoch, warmup_steps=r.warmup_epochs * per_epoch, milestones=r.milestones,
-                     gamma=r.gamma, cycles=r.cycles, min_factor=r.min_factor)
+                     gamma=r.gamma, cycles=r.cycles, cycle_decay=r.cycle_decay,
+                     min_factor=r.min_factor)
     evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
     callbacks = recipe_callbacks(r, L)
     tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model), r), r.epochs,

@@ -29,6 +29,20 @@ MUTATIONS = {   # notebook -> (what the mutation breaks, exact text in one expor
         ("Fig. 7 box drawn from its centre, not its corner", "(tx + 1) * W / 2 - s_w * W / 2", "(tx + 1) * W / 2"),
         ("feature rows: local read as global", 'for feat, m in stored.items() if feat != "both"', 'for feat, m in [("global", stored.get("local")), ("local", stored.get("local"))] if m'),
     ],
+    "05_robust": [
+        ("Eq. 6 GeM without its exponent (average pooling)", ".pow(self.p).mean((2, 3)).pow(1.0 / self.p)", ".mean((2, 3))"),
+        ("stride-1 Shuffle-B with one depthwise conv left at stride 2", "for conv in (unit.branch1[0], unit.branch2[3]): conv.stride", "for conv in (unit.branch1[0],): conv.stride"),
+        ("regions cropped from the stage's output, not its input", "R = crop_regions(G, t, size, 1.0, cfg.s_h)", "R = crop_regions(X, t, size, 1.0, cfg.s_h)"),
+        ("previous level's local output not added", "L = local(R if L is None else R + L)", "L = local(R)"),
+        ("features not L2-normalised in training", "feats = [n_g, n_l] if cfg.l2_train else [f_g, f_l]", "feats = [f_g, f_l]"),
+        ("hard attention initialised with atanh by default", "ty.atanh() if cfg.hard_init_atanh else ty", "ty.atanh()"),
+        ("SWAG variance without the squared mean", "(sq - m ** 2).clamp_min(0.0)", "sq"),
+        ("SWAG draws at full variance (scale 1)", "(scale * v).sqrt()", "v.sqrt()"),
+        ("SWAG features summed, not renormalised", "torch.cat([F.normalize(f[:, :d], dim=1), F.normalize(f[:, d:], dim=1)], 1)", "f"),
+        ("Eq. 1 without the step at epoch 150", "milestones=(150 / 350, 225 / 350)", "milestones=(225 / 350,)"),
+        ("post-training cycles without the 0.7 decay", "cycle_decay=decay,", "cycle_decay=1.0,"),
+        ("HA-CNN column keeps the bias-free classifier", '"cls_bias": not f["bot"]', '"cls_bias": False'),
+    ],
 }
 
 

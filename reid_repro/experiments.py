@@ -24,8 +24,9 @@ from .core import Registry, data_root, load_results, project_root, runs_dir
 
 # %% auto #0
 __all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'PlannedRun', 'missing_data',
-           'run_name', 'parse_run_name', 'runs_of', 'slug', 'results_summary', 'claim_run', 'run_plan', 'pooled_sd',
-           'seed_verdict', 'Ablation', 'ablation_table', 'config_from_dict', 'Paper', 'register_paper', 'load_papers']
+           'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'results_summary', 'claim_run', 'run_plan',
+           'pooled_sd', 'seed_verdict', 'Ablation', 'ablation_table', 'config_from_dict', 'Paper', 'register_paper',
+           'load_papers']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -85,6 +86,17 @@ def runs_of(results: pd.DataFrame, group: str) -> pd.DataFrame:
     if "name" not in results: return pd.DataFrame(columns=["name", "rank1", "rank5", "rank10", "mAP", "protocol"])
     keep = [g == group and kind is not None for g, kind, _ in map(parse_run_name, results["name"])]
     return results[keep]
+
+def with_readings(results: pd.DataFrame, field: str, root: str | Path | None = None, skip: tuple = ()) -> pd.DataFrame:
+    """`results` (a `load_results` frame) plus one row `<group>.<reading>_<seed|split><k>` for each entry of the dict
+    `field` in each run's result file (other readings of the same run: a test feature, SWA, SWAG...), except `skip`;
+    `runs_of(frame, "<group>.<reading>")` then finds them like any run group."""
+    rows = []
+    for _, rec in results.iterrows():
+        group, kind, k = parse_run_name(rec["name"])
+        stored = json.loads((Path(root or project_root()) / rec["file"]).read_text()).get(field, {})
+        rows += [{**rec.to_dict(), **m, "name": f"{group}.{reading}_{kind}{k}"} for reading, m in stored.items() if reading not in skip]
+    return pd.concat([results, pd.DataFrame(rows)], ignore_index=True) if rows else results
 
 def slug(label: str) -> str:
     "A row label as part of a run name: lower case, each other character a dash (`'M=2 hard'` -> `'m-2-hard'`)."

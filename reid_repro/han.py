@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,9 +18,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
-from .core import load_results, project_root, runs_dir
-from .experiments import (Ablation, Paper, PlannedRun, ablation_table, parse_run_name, register_paper, run_name,
-                                    run_plan, runs_of)
+from .core import load_results, runs_dir
+from .experiments import (Ablation, Paper, PlannedRun, ablation_table, register_paper, run_name, run_plan,
+                                    runs_of, with_readings)
 from .metrics import pairwise_distance, re_ranking
 from .train import (LossTerm, Recipe, extract_features, load_checkpoint, load_model_state, rank_metrics,
                               register_model, train_recipe)
@@ -371,13 +370,7 @@ def train_han(names=None, force: bool = False) -> list[Path]:
 # %% ../nbs/04_han.ipynb #ff4d455f
 def han_results(root=None) -> pd.DataFrame:
     "HAN's result files as a `load_results` frame, plus one row `<group>.<feature>_seed<k>` per run and test feature (Tables 8, 10)."
-    df = load_results("han", root)
-    rows = []
-    for _, rec in df.iterrows():
-        group, kind, k = parse_run_name(rec["name"])
-        stored = json.loads((Path(root or project_root()) / rec["file"]).read_text()).get("feature_metrics", {})
-        rows += [{**rec.to_dict(), **m, "name": f"{group}.{feat}_{kind}{k}"} for feat, m in stored.items() if feat != "both"]
-    return pd.concat([df, pd.DataFrame(rows)], ignore_index=True) if rows else df
+    return with_readings(load_results("han", root), "feature_metrics", root, skip=("both",))   # "both" is the run's own metric
 
 def han_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
     "One of `HAN_TABLES`: paper | ours (mean ± std over seeds) | gaps to the contrast row with 2 s.e. | verdict."

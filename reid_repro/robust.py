@@ -5,26 +5,32 @@
 # %% ../nbs/05_robust.ipynb #22a6e213
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.optim.swa_utils import update_bn
 from torchvision.models.shufflenetv2 import InvertedResidual
 
-from .experiments import Ablation, Paper, register_paper
+from .core import load_results, runs_dir
+from .experiments import (Ablation, Paper, PlannedRun, parse_run_name, register_paper, run_name, run_plan,
+                                    with_readings)
 from .han import CUHK01, HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes, stripe_offsets
 from .metrics import pairwise_distance
-from .train import (LossTerm, Recipe, build_model, extract_features, load_checkpoint, load_model_state, rank_metrics,
-                              register_model)
+from .train import (LossTerm, Recipe, build_model, extract_features, load_checkpoint, load_model_state,
+                              rank_metrics, register_model, train_recipe)
 
 # %% auto #0
 __all__ = ['ROBUST_1X', 'ROBUST_2X', 'TRIPLET_FORMS', 'CPU_T', 'CPU_T_DW', 'CPU_EPOCHS', 'CPU_MILESTONES', 'CPU_POST', 'FULL',
-           'COLUMNS', 'POST', 'ROBUST_TABLES', 'shuffle_a', 'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage',
-           'robust_pool', 'feature_head', 'RobustReID', 'robust', 'robust_losses', 'robust_paper_recipe', 'post_recipe',
-           'swag_moments', 'swag_sample', 'averaged_features', 'post_metrics', 'robust_cpu_recipe']
+           'COLUMNS', 'POST', 'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'PAPER_ANCHORS', 'TABLE4_OTHERS', 'shuffle_a',
+           'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage', 'robust_pool', 'feature_head', 'RobustReID', 'robust',
+           'robust_losses', 'robust_paper_recipe', 'post_recipe', 'swag_moments', 'swag_sample', 'averaged_features',
+           'post_metrics', 'robust_cpu_recipe', 'post_group', 'robust_plan', 'robust_runs', 'robust_train_fn',
+           'train_robust', 'robust_results', 'paper_run_name', 'paper_command', 'anchors_table', 'main']
 
 # %% ../nbs/05_robust.ipynb #8bcc0bf4
 def shuffle_a(c: int) -> InvertedResidual:
@@ -270,6 +276,108 @@ ROBUST_TABLES = {
                             Ablation(f"{n} +SWAG", "cyclic LR + SWAG", COLUMNS[group], _p(*paper[2]), f"{n}", group=f"setup {n}",
                                      runs=f"{group}-post.swag"))]}
 
+# %% ../nbs/05_robust.ipynb #0a3c88dd
+SEEDS = 3
+SWAG_SAMPLES = 30
+
+def post_group(group: str) -> str: return f"{group}-post"
+
+def robust_plan() -> dict[str, Recipe]:
+    "Result name -> recipe: seeds 0, 1, 2 of every phase-1 group of `COLUMNS`, then the post-training runs of `POST`."
+    phase1 = {run_name(g, seed=k): robust_cpu_recipe(flags, seed=k) for k in range(SEEDS) for g, flags in COLUMNS.items()}
+    post = {run_name(post_group(g), seed=k): post_recipe(phase1[run_name(g, seed=k)], runs_dir("robust") / run_name(g, seed=k) / "last.pt", **CPU_POST)
+            for k in range(SEEDS) for g in POST}
+    return {**phase1, **post}
+
+def robust_runs() -> list[PlannedRun]:
+    "This notebook's runs for `make reproduce`: a phase-1 run of a `POST` group needs its checkpoint while its post-training run is missing."
+    plan, out = robust_plan(), []
+    for name in plan:
+        group, _, k = parse_run_name(name)
+        post = PlannedRun("robust", run_name(post_group(group), seed=k)) if group in POST else None
+        out.append(PlannedRun("robust", name, needs_checkpoint=post is not None and post.missing() is not None))
+    return out
+
+def robust_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
+    "Train one planned run; a post-training run also records SWA's and SWAG's metrics (`post_metrics`)."
+    if r.weights is not None and not Path(r.weights).is_file():
+        raise FileNotFoundError(f"{name} starts from {r.weights}, which is missing: train its phase-1 run first (reid_repro robust train)")
+    extra = (lambda model, loaders: post_metrics(run_dir, loaders, SWAG_SAMPLES, r.seed)) if r.swag else None
+    return train_recipe(r, run_dir, "robust" if write_result else None, name, progress=False, extra=extra).history[-1]
+
+def train_robust(names=None, force: bool = False) -> list[Path]:
+    "Train the planned runs (all, or `names`) that are missing, in plan order, through the shared `run_plan`."
+    plan = {n: r for n, r in robust_plan().items() if names is None or n in names}
+    needs = tuple(p.name for p in robust_runs() if p.needs_checkpoint)
+    return run_plan(plan, robust_train_fn, "robust", needs_checkpoint=needs, force=force)
+
+def robust_results(root=None) -> pd.DataFrame:
+    "Robust-ReID's result files, plus the rows `<group>-post.swa_seed<k>` and `<group>-post.swag_seed<k>` of each post-training run."
+    return with_readings(load_results("robust", root), "post_metrics", root)
+
+# %% ../nbs/05_robust.ipynb #be5da6cc
+PAPER_ANCHORS = {"1x": {"market1501": (95.8, 88.7), "dukemtmcreid": (88.8, 78.9)},   # Table 4, "Ours 2.9M" (= column h)
+                 "2x": {"market1501": (96.2, 89.7), "dukemtmcreid": (89.8, 80.3)}}   # "Ours 6.4M"
+TABLE4_OTHERS = {   # Table 4's other rows as printed (Market R1/mAP, Duke R1/mAP; None: not reported)
+    "SPReID": (92.5, 81.3, 84.4, 71.0), "MaskReID": (90.0, 75.3, 78.8, 61.9), "AlignedReID": (90.6, 77.7, 81.2, 67.4),
+    "SCPNet": (91.2, 75.2, 80.3, 62.6), "LocalCNN": (91.5, 77.7, 82.2, 66.0), "Pyramid": (92.8, 82.1, None, None),
+    "PCB": (93.8, 81.6, 83.3, 69.2), "BFE": (94.5, 85.0, 88.7, 75.8), "MGN": (95.7, 86.9, 88.7, 78.4),
+    "Pyramid (listed twice)": (95.7, 88.2, 89.0, 79.0), "LocalCNN (MG)": (95.9, 87.4, None, None), "DSA": (95.7, 87.6, 86.2, 74.3),
+    "Camstyle": (88.1, 68.7, 75.3, 53.5), "PN-GAN": (89.4, 72.6, 73.6, 53.2), "DG-Net": (94.8, 86.0, 86.6, 74.8),
+    "IDE": (79.5, 59.9, None, None), "SVDNet": (82.3, 62.1, 76.7, 56.8), "TriNet": (84.9, 69.1, None, None),
+    "AWTL": (89.5, 75.7, 79.8, 63.4), "OS-Net": (94.8, 84.9, 88.6, 73.5), "BagOfTricks": (94.5, 85.9, 86.4, 76.4),
+    "Auto-ReID": (94.5, 85.1, 88.5, 75.1), "HA-CNN": (91.2, 75.7, 80.5, 63.8), "DuATM": (91.4, 76.6, 81.2, 62.3),
+    "Mancs": (93.1, 82.3, 84.9, 71.8), "ABD": (95.6, 88.3, 89.0, 78.6), "RGA-SC": (95.8, 88.1, 86.1, 74.9)}
+
+def paper_run_name(dataset: str, width: str, phase1: bool = False) -> str:
+    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>-robust-<width>[-phase1]_seed0`."
+    return run_name(f"paper-{dataset}-robust-{width}" + ("-phase1" if phase1 else ""), seed=0)
+
+def paper_command(dataset: str, width: str) -> str: return f"reid_repro robust paper --dataset {dataset} --width {width}"
+
+def anchors_table(root=None) -> pd.DataFrame:
+    "Table 4's Robust-ReID rows: paper | ours (SWAG, from the result file when trained) | the command that trains it."
+    res = robust_results(root)
+    have = res.set_index("name") if len(res) else None
+    rows = []
+    for width, per_dataset in PAPER_ANCHORS.items():
+        for ds, (r1, mAP) in per_dataset.items():
+            name = paper_run_name(ds, width).replace("_seed0", ".swag_seed0")
+            ours = (f"{100 * have.loc[name, 'rank1']:.1f} / {100 * have.loc[name, 'mAP']:.1f}" if have is not None and name in have.index
+                    else "needs the full dataset")
+            rows.append({"model": f"Robust-ReID {width} ({'2.9M' if width == '1x' else '6.4M'})", "dataset": ds,
+                         "paper R1 / mAP": f"{r1} / {mAP}", "ours R1 / mAP (SWAG)": ours, "command": paper_command(ds, width)})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/05_robust.ipynb #247755d9
+def main(argv=None) -> int:
+    "`reid_repro robust train|paper ...`: the notebook's CPU-tier runs, or the paper's two phases on a full benchmark."
+    ap = argparse.ArgumentParser(prog="reid_repro robust", description=main.__doc__)
+    sub = ap.add_subparsers(dest="what", required=True)
+    t = sub.add_parser("train", help="train every planned CPU-tier run without a result file (seed 0 of each column first)")
+    t.add_argument("--only", default=None, help="comma-separated result names to train (default: the whole plan)")
+    p = sub.add_parser("paper", help="phase 1 (350 epochs) + SWAG phase (15 x 35 epochs) at 160x64 on a full benchmark: a GPU job")
+    p.add_argument("--dataset", required=True, help="market1501 or dukemtmcreid (under data/)")
+    p.add_argument("--width", default="1x", choices=["1x", "2x"])
+    p.add_argument("--epochs", type=int, default=350, help="phase 1")
+    p.add_argument("--post-cycles", type=int, default=15)
+    p.add_argument("--cycle-epochs", type=int, default=35)
+    p.add_argument("--batch-ids", type=int, default=8, help="identities per batch (4 images each)")
+    p.add_argument("--swag-samples", type=int, default=SWAG_SAMPLES)
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+    a = ap.parse_args(argv)
+    if a.what == "train":
+        train_robust(a.only.split(",") if a.only else None)
+        return 0
+    name1, name2 = paper_run_name(a.dataset, a.width, phase1=True), paper_run_name(a.dataset, a.width)
+    r1 = robust_paper_recipe(a.width, a.dataset, epochs=a.epochs, P=a.batch_ids, precision=a.precision,
+                             milestones=(150 / 350, 225 / 350), eval_every=max(1, a.epochs // 14))
+    train_recipe(r1, runs_dir("robust") / name1, "robust", name1)
+    r2 = post_recipe(r1, runs_dir("robust") / name1 / "last.pt", a.post_cycles, a.cycle_epochs)
+    train_recipe(r2, runs_dir("robust") / name2, "robust", name2,
+                 extra=lambda model, loaders: post_metrics(runs_dir("robust") / name2, loaders, a.swag_samples))
+    return 0
+
 # %% ../nbs/05_robust.ipynb #407b39e1
 register_paper(Paper("robust", "Attention Network Robustification for Person ReID", "arXiv 2019", "05_robust",
-                     models=("robust_1x", "robust_2x")))
+                     models=("robust_1x", "robust_2x"), data=("cuhk01",), runs=robust_runs, main=main))

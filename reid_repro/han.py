@@ -187,7 +187,8 @@ class HAN(nn.Module):
         self.local_classifier = nn.Linear(cfg.feat_dim, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-        if weights is not None:   # HAN trains from scratch; `weights` loads a state dict or a run's last.pt of the same network
+        if weights == "imagenet": raise ValueError("no ImageNet weights for HAN: it trains from scratch, as in the paper (pass a state dict path)")
+        if weights is not None:   # `weights`: a state dict or a run's last.pt of the same network
             load_model_state(self, load_checkpoint(weights, plain_weights=True)["model"], weights)
 
     def forward(self, x: torch.Tensor, maps: bool = False) -> dict:

@@ -152,6 +152,7 @@ class RobustReID(nn.Module):
 def robust(num_classes: int, width: str = "1x", weights: str | Path | None = None, **cfg) -> RobustReID:
     """Robust-ReID at `width` 1x or 2x (Table 1) for `num_classes` identities; `cfg` sets any `RobustConfig` field.
     `weights`: a state dict of the same network, or a run's `last.pt` (the post-training phase starts from one)."""
+    if weights == "imagenet": raise ValueError("no ImageNet weights for Robust-ReID: it trains from scratch, as in the paper (pass a state dict path)")
     net = RobustReID(num_classes, RobustConfig(**{**{"1x": ROBUST_1X, "2x": ROBUST_2X}[width], **cfg}))
     if weights is not None:
         load_model_state(net, load_checkpoint(weights, plain_weights=True)["model"], weights)

@@ -102,6 +102,39 @@ def profile_ops(model, steps: int = 3, top: int = 12) -> dict:
             "share_depthwise_conv": round(dw / total, 3), "share_other_conv": round((conv - dw) / total, 3)}
 
 
+PEER = "HA-CNN (torchreid 0.2.5)"
+
+
+def peer_row(steps: int):
+    "(HACNN class, its row: MACs and fp32 eager training img/s), or (None, None) when its sdist cannot be had."
+    HACNN = hacnn_class()
+    if HACNN is None: return None, None
+    torch.manual_seed(0); peer = HACNN(N_ID, use_gpu=False)
+    row = {"macs": count_flops(peer.eval(), torch.randn(1, 3, *HW))["macs"], "fp32 eager": train_rate(peer, False, False, False, steps)}
+    print("HA-CNN", row, flush=True)
+    return HACNN, row
+
+
+def timing_modes(compiled: bool) -> list[tuple]:
+    "(mode name, bf16, channels_last, compiled) of every mode a model is timed in; compiled ones only if `compiled`."
+    modes = [("fp32 eager", False, False, False), ("fp32 channels_last", False, True, False), ("bf16 eager", True, True, False)]
+    return modes + ([("fp32 compiled", False, False, True), ("bf16 compiled", True, True, True)] if compiled else [])
+
+
+def model_row(build, label: str, modes: list[tuple], steps: int) -> dict:
+    "MACs of `build()` and its training img/s in each mode (a failing mode recorded as text), and its best mode."
+    torch.manual_seed(0)
+    row = {"macs": count_flops(build().eval(), torch.randn(1, 3, *HW))["macs"]}
+    for mode, *flags in modes:
+        torch.manual_seed(0)
+        try: row[mode] = train_rate(build(), *flags, steps)
+        except Exception as e:   # e.g. an Inductor failure: recorded, and the mode left out of "best"
+            row[mode] = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
+        print(label, mode, row[mode] if isinstance(row[mode], str) else round(row[mode], 1), flush=True)
+    row["best"] = max((row[m], m) for m, *_ in modes if isinstance(row[m], float))
+    return row
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 timed steps, no compilation: a smoke test")
@@ -113,31 +146,17 @@ def main(argv=None):
     steps = 2 if a.quick else 10
     amx = "amx_tile" in Path("/proc/cpuinfo").read_text()
     out = {"batch": BATCH, "input": HW, "steps": steps, "amx": amx, "compiled_modes": not (a.quick or a.no_compile), "models": {}}
-    HACNN = hacnn_class()
-    if HACNN is not None:
-        torch.manual_seed(0); peer = HACNN(N_ID, use_gpu=False)
-        macs = count_flops(peer.eval(), torch.randn(1, 3, *HW))["macs"]
-        out["models"]["HA-CNN (torchreid 0.2.5)"] = {"macs": macs, "fp32 eager": train_rate(peer, False, False, False, steps)}
-        print("HA-CNN", out["models"]["HA-CNN (torchreid 0.2.5)"], flush=True)
-    modes = [("fp32 eager", False, False, False), ("fp32 channels_last", False, True, False), ("bf16 eager", True, True, False)]
-    if not (a.quick or a.no_compile): modes += [("fp32 compiled", False, False, True), ("bf16 compiled", True, True, True)]
+    HACNN, peer = peer_row(steps)
+    if peer: out["models"][PEER] = peer
+    modes = timing_modes(not (a.quick or a.no_compile))
     for size in a.sizes:
-        torch.manual_seed(0)
-        row = {"macs": count_flops(han(N_ID, size).eval(), torch.randn(1, 3, *HW))["macs"]}
-        for mode, *flags in modes:
-            torch.manual_seed(0)
-            try: row[mode] = train_rate(han(N_ID, size), *flags, steps)
-            except Exception as e:   # e.g. an Inductor failure: recorded, and the mode left out of "best"
-                row[mode] = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-            print(f"HAN-{size}", mode, row[mode] if isinstance(row[mode], str) else round(row[mode], 1), flush=True)
-        row["best"] = max((row[m], m) for m, *_ in modes if isinstance(row[m], float))
-        out["models"][f"HAN-{size}"] = row
+        out["models"][f"HAN-{size}"] = model_row(lambda: han(N_ID, size), f"HAN-{size}", modes, steps)
     if a.profile:
         torch.manual_seed(0); out["profile_fp32_eager"] = {"HAN-L": profile_ops(han(N_ID, "L"), steps=2 if a.quick else 3)}
         if HACNN is not None: out["profile_fp32_eager"]["HA-CNN"] = profile_ops(HACNN(N_ID, use_gpu=False), steps=2 if a.quick else 3)
         for k, p in out["profile_fp32_eager"].items():
             print(k, "depthwise conv", p["share_depthwise_conv"], "other conv", p["share_other_conv"], [(o["op"], o["share"]) for o in p["ops"][:5]], flush=True)
-    peer_rate = out["models"].get("HA-CNN (torchreid 0.2.5)", {}).get("fp32 eager")
+    peer_rate = out["models"].get(PEER, {}).get("fp32 eager")
     if peer_rate:
         out["speedup_vs_hacnn_fp32"] = {k: round(v["best"][0] / peer_rate, 2) for k, v in out["models"].items() if k.startswith("HAN")}
         out["target_met"] = out["speedup_vs_hacnn_fp32"].get("HAN-L", 0) >= TARGET

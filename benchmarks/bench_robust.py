@@ -16,11 +16,10 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_han import BATCH, HW, N_ID, hacnn_class, profile_ops, train_rate   # the same peer, step and timing
+from bench_han import BATCH, HW, N_ID, PEER, model_row, peer_row, profile_ops, timing_modes   # the same peer, step and timing
 
 from reid_repro.core import provenance, save_json
 from reid_repro.robust import robust
-from reid_repro.train import count_flops
 
 TARGET = 1.2
 
@@ -35,30 +34,15 @@ def main(argv=None):
     steps = 2 if a.quick else 10
     amx = "amx_tile" in Path("/proc/cpuinfo").read_text()
     out = {"batch": BATCH, "input": HW, "steps": steps, "amx": amx, "compiled_modes": not (a.quick or a.no_compile), "models": {}}
-    HACNN = hacnn_class()
-    if HACNN is not None:
-        torch.manual_seed(0); peer = HACNN(N_ID, use_gpu=False)
-        macs = count_flops(peer.eval(), torch.randn(1, 3, *HW))["macs"]
-        rate = train_rate(peer, False, False, False, steps)
-        out["models"]["HA-CNN (torchreid 0.2.5)"] = {"macs": macs, "fp32 eager": rate, "best": [rate, "fp32 eager"]}
-        print("HA-CNN", round(rate, 1), "img/s", flush=True)
-    modes = [("fp32 eager", False, False, False), ("fp32 channels_last", False, True, False), ("bf16 eager", True, True, False)]
-    if not (a.quick or a.no_compile): modes += [("fp32 compiled", False, False, True), ("bf16 compiled", True, True, True)]
+    _, peer = peer_row(steps)
+    if peer: out["models"][PEER] = {**peer, "best": [peer["fp32 eager"], "fp32 eager"]}
+    modes = timing_modes(not (a.quick or a.no_compile))
     for width in ("1x", "2x"):
-        torch.manual_seed(0)
-        row = {"macs": count_flops(robust(N_ID, width).eval(), torch.randn(1, 3, *HW))["macs"]}
-        for mode, *flags in modes:
-            torch.manual_seed(0)
-            try: row[mode] = train_rate(robust(N_ID, width), *flags, steps)
-            except Exception as e:   # e.g. an Inductor failure: recorded, and the mode left out of "best"
-                row[mode] = f"failed: {type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}"
-            print(f"Robust {width}", mode, row[mode] if isinstance(row[mode], str) else round(row[mode], 1), flush=True)
-        row["best"] = max((row[m], m) for m, *_ in modes if isinstance(row[m], float))
-        out["models"][f"Robust {width}"] = row
+        out["models"][f"Robust {width}"] = model_row(lambda: robust(N_ID, width), f"Robust {width}", modes, steps)
     for row in out["models"].values(): row["gmac_per_s"] = round(row["best"][0] * row["macs"] / 1e9, 2)
     if a.profile:
         torch.manual_seed(0); out["profile_fp32_eager"] = {"Robust 1x": profile_ops(robust(N_ID, "1x"), steps=2 if a.quick else 3)}
-    peer = out["models"].get("HA-CNN (torchreid 0.2.5)")
+    peer = out["models"].get(PEER)
     if peer:
         out["gmac_per_s_vs_hacnn_fp32"] = {k: round(v["gmac_per_s"] / peer["gmac_per_s"], 2) for k, v in out["models"].items() if k.startswith("Robust")}
         out["img_per_s_vs_hacnn_fp32"] = {k: round(v["best"][0] / peer["best"][0], 2) for k, v in out["models"].items() if k.startswith("Robust")}

@@ -85,7 +85,7 @@ def runs_of(results: pd.DataFrame, group: str) -> pd.DataFrame:
     "The rows of `results` (a `load_results` frame) that are seeds or splits of `group`."
     if "name" not in results: return pd.DataFrame(columns=["name", "rank1", "rank5", "rank10", "mAP", "protocol"])
     keep = [g == group and kind is not None for g, kind, _ in map(parse_run_name, results["name"])]
-    return results[keep]
+    return results[pd.Series(keep, index=results.index, dtype=bool)]   # (an empty list would select columns)
 
 def with_readings(results: pd.DataFrame, field: str, root: str | Path | None = None, skip: tuple = ()) -> pd.DataFrame:
     """`results` (a `load_results` frame) plus one row `<group>.<reading>_<seed|split><k>` for each entry of the dict
@@ -160,18 +160,21 @@ def pooled_sd(groups) -> float:
     sds = [np.std(np.asarray(g, float), ddof=1) for g in groups if len(g) > 1]
     return float(np.sqrt(np.mean(np.square(sds)))) if sds else float("nan")
 
-def seed_verdict(ours, contrast, paper_delta: float, sd: float | None = None, z: float = 2.0) -> dict:
+def seed_verdict(ours, contrast, paper_delta: float, sd: float | None = None, z: float = 2.0,
+                 no_change: float = 0.5) -> dict:
     """Does our gap `mean(ours) - mean(contrast)` (per-seed values) reproduce the paper's gap `paper_delta`?
     The standard error of our gap is `sd * sqrt(1/n_ours + 1/n_contrast)`, `sd` the run-to-run spread (default:
     pooled from these two groups). Verdicts: 'confirmed' (beyond `z` s.e., same sign as the paper), 'opposite',
-    'within noise', 'differs (paper: no change)', 'no spread estimate' (single seeds, no `sd`), 'not trained yet'."""
+    'within noise', 'differs (paper: no change)', 'no spread estimate' (single seeds, no `sd`), 'not trained yet'.
+    A paper gap under `no_change` points claims no change: the papers report one run per row, and half a point is
+    below any run-to-run spread they could have had."""
     ours, contrast = np.asarray(ours, float), np.asarray(contrast, float)
     if not len(ours) or not len(contrast): return {"delta": np.nan, "se": np.nan, "verdict": "not trained yet"}
     sd = pooled_sd([ours, contrast]) if sd is None else sd
     delta = ours.mean() - contrast.mean()
     se = sd * np.sqrt(1 / len(ours) + 1 / len(contrast))
     verdict = ("no spread estimate" if not np.isfinite(se) else "within noise" if abs(delta) <= z * se else
-               "differs (paper: no change)" if paper_delta == 0 else
+               "differs (paper: no change)" if abs(paper_delta) < no_change else
                "confirmed" if np.sign(delta) == np.sign(paper_delta) else "opposite")
     return {"delta": float(delta), "se": float(se), "verdict": verdict}
 

@@ -242,7 +242,10 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     and 5/6 of the run) for `epochs` on spec §8's reduced model at 80x32 and CUHK01 485/486 split 0. `variant` sets
     `size` (S/M/L), `loss` (a `LOSS_TERMS` key; a triplet samples P x K = 8 x 4), any `HANConfig` flag and any
     `Recipe` field (e.g. `erase_p`, or `model` for a baseline of Table 7). Eager: torch 2.11's Inductor fails to
-    generate CPU code for the backward of the spatial attention's resize of R1's 3x1 level-3 map (InductorError)."""
+    generate CPU code for the backward of the spatial attention's resize of R1's 3x1 level-3 map (InductorError).
+    fp32: measured faster than bf16 autocast for every model of this tier, also with AMX
+    (benchmarks/results/bench_han_tier_amx.json: HAN-L 62.8 vs 48.7 img/s, HAN-S 172.8 vs 63.2), and pinned so that
+    no run's precision depends on a timing probe that a busy machine can mislead."""
     v = dict(variant or {})
     size, loss = v.pop("size", "L"), v.pop("loss", "ce")
     pk = dict(P=8, K=4, sampler="pk") if "triplet" in loss else {}
@@ -250,7 +253,7 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     model_kwargs = v if "model" in recipe_fields else {**CPU_MODEL, **v}    # a baseline of Table 7 takes none of HAN's
     return han_paper_recipe(size, dataset=dataset[0], dataset_kwargs=dataset[1], size=CPU_MODEL["input_hw"],
                             model_kwargs=model_kwargs, losses=LOSS_TERMS[loss], epochs=epochs,
-                            eval_every=max(1, epochs // 4), seed=seed, compile=False, **pk, **recipe_fields)
+                            eval_every=max(1, epochs // 4), seed=seed, compile=False, precision="fp32", **pk, **recipe_fields)
 
 # %% ../nbs/04_han.ipynb #5d05e513
 TEST_FEATURES = ("global", "local", "both")   # Table 8: f_G, f_L, [f_G; f_L] (each half L2-normalised)
@@ -416,8 +419,10 @@ def region_boxes(t: torch.Tensor, hw: tuple[int, int], s_w: float, s_h: float) -
     return [((tx + 1) * W / 2 - s_w * W / 2, (ty + 1) * H / 2 - s_h * H / 2, s_w * W, s_h * H) for tx, ty in t.tolist()]
 
 @torch.no_grad()
-def attention_figure(model: HAN, images: torch.Tensor, titles=None):
-    "Fig. 7: each image, then per level its T hard-attention boxes over its soft spatial map S_l (min-max normalised, jet, alpha 0.5)."
+def attention_figure(model: nn.Module, images: torch.Tensor, titles=None):
+    """Fig. 7: each image, then per level its T hard-attention boxes over its soft spatial map S_l (min-max normalised,
+    jet, alpha 0.5). Any model whose `forward(x, maps=True)` returns per-level `boxes` and `soft` maps (B, C, h, w; the
+    channel mean is drawn) and whose `cfg` has `s_w` and `s_h` (Robust-ReID builds on HAN this way)."""
     model.eval()
     out = model(images.float(), maps=True)
     H, W = images.shape[-2:]
@@ -426,7 +431,7 @@ def attention_figure(model: HAN, images: torch.Tensor, titles=None):
         axs[i, 0].imshow(to_uint8_image(img)); axs[i, 0].set_xticks([]); axs[i, 0].set_yticks([])
         if titles is not None: axs[i, 0].set_ylabel(titles[i], fontsize=7)
         for l in range(3):
-            ax = overlay_attention(img, out["soft"][l][i, 0], ax=axs[i, l + 1])
+            ax = overlay_attention(img, out["soft"][l][i].mean(0), ax=axs[i, l + 1])
             for (x0, y0, w, h), c in zip(region_boxes(out["boxes"][l][i], (H, W), model.cfg.s_w, model.cfg.s_h), REGION_COLOURS):
                 ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, edgecolor=c, linewidth=1.2))
     for l in range(3): axs[0, l + 1].set_title(f"level {l + 1}", fontsize=8)

@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 import torch.nn as nn
@@ -16,21 +19,24 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import update_bn
 from torchvision.models.shufflenetv2 import InvertedResidual
 
-from .core import load_results, runs_dir
-from .experiments import (Ablation, Paper, PlannedRun, parse_run_name, register_paper, run_name, run_plan,
-                                    with_readings)
+from .core import load_results, project_root, runs_dir
+from .experiments import (SHORT, Ablation, Paper, PlannedRun, ablation_table, parse_run_name, pooled_sd,
+                                    register_paper, run_name, run_plan, runs_of, seed_verdict, with_readings)
 from .han import CUHK01, HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes, stripe_offsets
 from .metrics import pairwise_distance
 from .train import (LossTerm, Recipe, build_model, extract_features, load_checkpoint, load_model_state,
-                              rank_metrics, register_model, train_recipe)
+                              params_without_classifiers, rank_metrics, register_model, train_recipe)
 
 # %% auto #0
 __all__ = ['ROBUST_1X', 'ROBUST_2X', 'TRIPLET_FORMS', 'CPU_T', 'CPU_T_DW', 'CPU_EPOCHS', 'CPU_MILESTONES', 'CPU_POST', 'FULL',
-           'COLUMNS', 'POST', 'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'PAPER_ANCHORS', 'TABLE4_OTHERS', 'shuffle_a',
+           'COLUMNS', 'POST', 'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'FIGURE_RUN', 'SWAG_CURVE_SAMPLES',
+           'PAPER_ANCHORS', 'TABLE4_OTHERS', 'ORDER_STEPS', 'RESNET50', 'FIG1_PAPER', 'FIG6_GROUPS', 'shuffle_a',
            'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage', 'robust_pool', 'feature_head', 'RobustReID', 'robust',
            'robust_losses', 'robust_paper_recipe', 'post_recipe', 'swag_moments', 'swag_sample', 'averaged_features',
-           'post_metrics', 'robust_cpu_recipe', 'post_group', 'robust_plan', 'robust_runs', 'robust_train_fn',
-           'train_robust', 'robust_results', 'paper_run_name', 'paper_command', 'anchors_table', 'main']
+           'ensemble_metrics', 'post_metrics', 'snapshot_moments', 'swag_curve', 'post_readings', 'robust_cpu_recipe',
+           'post_group', 'robust_plan', 'robust_runs', 'robust_train_fn', 'train_robust', 'robust_results',
+           'paper_run_name', 'paper_command', 'anchors_table', 'main', 'robust_table', 'order_steps', 'trained_points',
+           'fig1_figure', 'fig6_curves', 'fig6_figure']
 
 # %% ../nbs/05_robust.ipynb #8bcc0bf4
 def shuffle_a(c: int) -> InvertedResidual:
@@ -70,7 +76,8 @@ class RobustConfig:
     cls_bias: bool = False               # a bias-free classifier is a BoT trick (HA-CNN's has a bias)
     T: int = 4                           # regions per level
     r: int = 16                          # channel-attention reduction of the HA module
-    s_h: float = 0.25                    # region height / map height (full width)
+    s_w: float = 1.0                     # region width / map width: full width
+    s_h: float = 0.25                    # region height / map height
     hard_init_atanh: bool = False        # False: torchreid's init (tanh of the stripe centres)
 
 ROBUST_1X = dict(stem=32, widths=(128, 256, 384), repeats=(7, 10, 7), feat_dim=512)    # Table 1, 1x: 2.9M, 0.72B
@@ -135,7 +142,7 @@ class RobustReID(nn.Module):
         for stage, ha, local, size in zip(self.stages, self.attention, self.local, region_sizes(cfg.input_hw)):
             X = stage(G)                                                       # X_k
             A, t, _ = ha(X)                                                    # soft attention A_k, translations t_k
-            R = crop_regions(G, t, size, 1.0, cfg.s_h)                         # the T regions of the stage's input
+            R = crop_regions(G, t, size, cfg.s_w, cfg.s_h)                       # the T regions of the stage's input
             L = local(R if L is None else R + L)                               # + the previous level's local output
             G = X * A                                                          # Y_k = X_k * A_k
             boxes.append(t); soft.append(A)
@@ -180,11 +187,12 @@ def robust_paper_recipe(width: str = "1x", dataset: str = "market1501", **kw) ->
                             flip=True, pad=10, erase_p=0.5, eval_every=25), **kw})
 
 def post_recipe(phase1: Recipe, weights: str | Path, cycles: int = 15, cycle_epochs: int = 35, lr_max: float = 3e-3,
-                decay: float = 0.7) -> Recipe:
-    "Phase 2: from `weights` (phase 1's last.pt), `cycles` cosine cycles of `cycle_epochs` epochs from lr_max * decay^c to 0, a SWAG snapshot at each cycle's end."
+                decay: float = 0.7, eval_every: int | None = None) -> Recipe:
+    """Phase 2: from `weights` (phase 1's last.pt), `cycles` cosine cycles of `cycle_epochs` epochs from lr_max * decay^c
+    to 0, a SWAG snapshot at each cycle's end; evaluated every `eval_every` epochs (default: at each cycle's end)."""
     return replace(phase1, weights=str(weights), epochs=cycles * cycle_epochs, lr=lr_max, schedule="cosine_restarts",
                    cycles=cycles, cycle_decay=decay, warmup_epochs=0, swa_start=1, swa_every=cycle_epochs, swag=True,
-                   eval_every=cycle_epochs)
+                   eval_every=eval_every or cycle_epochs)
 
 # %% ../nbs/05_robust.ipynb #648e903a
 def swag_moments(checkpoint: dict, model: nn.Module) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
@@ -213,26 +221,55 @@ def averaged_features(model: nn.Module, draw, bn_loader, loaders: dict, samples:
             acc[k] = (acc[k][0] + f, pids, cams) if k in acc else (f, pids, cams)
     return {k: (torch.cat([F.normalize(f[:, :d], dim=1), F.normalize(f[:, d:], dim=1)], 1), p, c) for k, (f, p, c) in acc.items()}
 
+def ensemble_metrics(model: nn.Module, draw, loaders: dict, samples: int) -> dict:
+    "Rank-1/5/10 and mAP of the features averaged over `samples` draws (`averaged_features`, BatchNorm on the training images)."
+    feats = averaged_features(model, draw, loaders["train"], loaders, samples)
+    (qf, qp, qc), (gf, gp, gc) = feats["query"], feats["gallery"]
+    return rank_metrics(pairwise_distance(qf, gf), qp, gp, qc, gc)
+
+def _run_model(run_dir: str | Path) -> tuple[dict, nn.Module]:
+    "A run's last checkpoint and a fresh model of its architecture."
+    ck = load_checkpoint(Path(run_dir) / "last.pt")
+    return ck, build_model(ck["meta"]["model"], ck["meta"]["num_classes"], **ck["meta"]["model_kwargs"])
+
 def post_metrics(run_dir: str | Path, loaders: dict, samples: int = 30, seed: int = 0) -> dict:
     """SWA's and SWAG's rank-1/5/10 and mAP of a post-training run (Table 3; its "cyclic LR only" reading is the run's
     own final metrics, from its last weights and their BatchNorm statistics)."""
-    ck = load_checkpoint(Path(run_dir) / "last.pt")
-    model = build_model(ck["meta"]["model"], ck["meta"]["num_classes"], **ck["meta"]["model_kwargs"])
+    ck, model = _run_model(run_dir)
     mean, var = swag_moments(ck, model)
     gen = torch.Generator().manual_seed(seed)
-    readings = {"swa": (lambda m: swag_sample(m, mean, [torch.zeros_like(v) for v in var]), 1),
-                "swag": (lambda m: swag_sample(m, mean, var, generator=gen), samples)}
-    out = {}
-    for name, (draw, n) in readings.items():
-        feats = averaged_features(model, draw, loaders["train"], loaders, n)
-        (qf, qp, qc), (gf, gp, gc) = feats["query"], feats["gallery"]
-        out[name] = rank_metrics(pairwise_distance(qf, gf), qp, gp, qc, gc)
-    return {"post_metrics": out}
+    return {"post_metrics": {"swa": ensemble_metrics(model, lambda m: swag_sample(m, mean, [torch.zeros_like(v) for v in var]), loaders, 1),
+                             "swag": ensemble_metrics(model, lambda m: swag_sample(m, mean, var, generator=gen), loaders, samples)}}
+
+def snapshot_moments(snapshots: list[dict], model: nn.Module) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    "theta-bar and the diagonal variance of `model`'s parameters over saved samples (state dicts): SWAG after len(snapshots) cycles."
+    stacks = [torch.stack([s[n].float() for s in snapshots]) for n, _ in model.named_parameters()]
+    return [w.mean(0) for w in stacks], [w.var(0, unbiased=False) for w in stacks]
+
+def swag_curve(run_dir: str | Path, loaders: dict, samples: int = 5, seed: int = 0) -> dict:
+    """Fig. 6's SWAG readings: at the end of each cycle c, SWAG built from the first c samples (`samples` draws), from
+    the snapshots the run's `SWACallback` kept; the SGD curve beside it is the run's own per-epoch evaluation."""
+    _, model = _run_model(run_dir)
+    files = sorted((Path(run_dir) / "snapshots").glob("epoch*.pt"))
+    if not files: raise FileNotFoundError(f"{run_dir}/snapshots holds no SWAG samples: retrain this post-training run (reid_repro robust train)")
+    snaps = [load_checkpoint(f) for f in files]
+    gen, curve = torch.Generator().manual_seed(seed), []
+    for c in range(1, len(snaps) + 1):
+        mean, var = snapshot_moments([s["model"] for s in snaps[:c]], model)
+        m = ensemble_metrics(model, lambda net: swag_sample(net, mean, var, generator=gen), loaders, samples)
+        curve.append({"epoch": snaps[c - 1]["epoch"], "cycles": c, **m})
+    return {"swag_curve": curve}
+
+def post_readings(run_dir: str | Path, samples: int, seed: int = 0, curve_samples: int = 5) -> Callable:
+    "The `extra` of a post-training run's `train_recipe`: SWA's and SWAG's metrics (`samples` draws) and Fig. 6's SWAG curve."
+    return lambda model, loaders: {**post_metrics(run_dir, loaders, samples, seed), **swag_curve(run_dir, loaders, curve_samples, seed)}
+
 
 # %% ../nbs/05_robust.ipynb #ef817b66
 CPU_T = dict(stem=16, widths=(32, 64, 96), repeats=(1, 2, 1), feat_dim=128, input_hw=(80, 32))      # spec §8 "T"
 CPU_T_DW = dict(stem=18, widths=(60, 80, 120), repeats=(2, 3, 2), feat_dim=240, input_hw=(80, 32))  # "T-D&W"
-CPU_EPOCHS, CPU_MILESTONES, CPU_POST = 60, (26 / 60, 39 / 60), dict(cycles=5, cycle_epochs=6, lr_max=3e-3, decay=0.7)
+CPU_EPOCHS, CPU_MILESTONES, CPU_POST = 60, (26 / 60, 39 / 60), dict(cycles=5, cycle_epochs=6, lr_max=3e-3, decay=0.7,
+                                                            eval_every=1)   # Fig. 6's SGD curve
 FULL = dict(bot=True, triplet="batch_soft", soft_margin=True, l2=True, block="shuffle", pooling="gem", dw=True)
 
 def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple = CUHK01, epochs: int = CPU_EPOCHS) -> Recipe:
@@ -280,6 +317,8 @@ ROBUST_TABLES = {
 # %% ../nbs/05_robust.ipynb #0a3c88dd
 SEEDS = 3
 SWAG_SAMPLES = 30
+FIGURE_RUN = "robust-i_seed0"   # the attention figure loads its checkpoint
+SWAG_CURVE_SAMPLES = 5     # draws per point of Fig. 6's SWAG curve (one reading per cycle)
 
 def post_group(group: str) -> str: return f"{group}-post"
 
@@ -291,19 +330,20 @@ def robust_plan() -> dict[str, Recipe]:
     return {**phase1, **post}
 
 def robust_runs() -> list[PlannedRun]:
-    "This notebook's runs for `make reproduce`: a phase-1 run of a `POST` group needs its checkpoint while its post-training run is missing."
+    """This notebook's runs for `make reproduce`: a phase-1 run of a `POST` group needs its checkpoint while its
+    post-training run is missing, and `FIGURE_RUN` always."""
     plan, out = robust_plan(), []
     for name in plan:
         group, _, k = parse_run_name(name)
         post = PlannedRun("robust", run_name(post_group(group), seed=k)) if group in POST else None
-        out.append(PlannedRun("robust", name, needs_checkpoint=post is not None and post.missing() is not None))
+        out.append(PlannedRun("robust", name, needs_checkpoint=name == FIGURE_RUN or (post is not None and post.missing() is not None)))
     return out
 
 def robust_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
-    "Train one planned run; a post-training run also records SWA's and SWAG's metrics (`post_metrics`)."
+    "Train one planned run; a post-training run also records SWA's and SWAG's metrics (`post_metrics`) and Fig. 6's SWAG curve."
     if r.weights is not None and not Path(r.weights).is_file():
         raise FileNotFoundError(f"{name} starts from {r.weights}, which is missing: train its phase-1 run first (reid_repro robust train)")
-    extra = (lambda model, loaders: post_metrics(run_dir, loaders, SWAG_SAMPLES, r.seed)) if r.swag else None
+    extra = post_readings(run_dir, SWAG_SAMPLES, r.seed, SWAG_CURVE_SAMPLES) if r.swag else None
     return train_recipe(r, run_dir, "robust" if write_result else None, name, progress=False, extra=extra).history[-1]
 
 def train_robust(names=None, force: bool = False) -> list[Path]:
@@ -376,8 +416,125 @@ def main(argv=None) -> int:
     train_recipe(r1, runs_dir("robust") / name1, "robust", name1)
     r2 = post_recipe(r1, runs_dir("robust") / name1 / "last.pt", a.post_cycles, a.cycle_epochs)
     train_recipe(r2, runs_dir("robust") / name2, "robust", name2,
-                 extra=lambda model, loaders: post_metrics(runs_dir("robust") / name2, loaders, a.swag_samples))
+                 extra=post_readings(runs_dir("robust") / name2, a.swag_samples))
     return 0
+
+# %% ../nbs/05_robust.ipynb #34a0773b
+ORDER_STEPS = (("HA-CNN", "a"), ("a", "b"), ("a", "c"), ("b", "i"), ("c", "i"), ("i", "Robust"))   # Table 2's stated order
+
+def robust_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
+    "Table 2 or 3: paper | ours (mean ± std over seeds) | gaps to the contrast column with 2 s.e. | verdict."
+    return ablation_table(results, ROBUST_TABLES[table], prefix="robust", show=("rank1", "mAP"))
+
+def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP")) -> pd.DataFrame:
+    "Each step lower -> higher of the paper's order of Table 2, per metric: the paper's gap and ours (points), 2 s.e., verdict."
+    cols = {a.row: a for a in ROBUST_TABLES["Table 2"]}
+    out = {f"{lo} < {hi}": {} for lo, hi in ORDER_STEPS}
+    for metric in metrics:
+        m, seeds = SHORT[metric], {row: 100 * runs_of(results, a.runs)[metric].astype(float).to_numpy() for row, a in cols.items()}
+        sd = pooled_sd(seeds.values())
+        for lo, hi in ORDER_STEPS:
+            paper = cols[hi].paper[metric] - cols[lo].paper[metric]
+            v = seed_verdict(seeds[hi], seeds[lo], paper, sd)
+            out[f"{lo} < {hi}"].update({f"paper Δ{m}": round(paper, 1), f"ours Δ{m}": round(v["delta"], 1),
+                                        f"2 s.e. {m}": round(2 * v["se"], 1), f"verdict {m}": v["verdict"]})
+    return pd.DataFrame([{"step": k, **v} for k, v in out.items()])
+
+# %% ../nbs/05_robust.ipynb #129b75c6
+RESNET50 = 25.0   # M parameters: a ResNet-50 backbone, the spec's lower bound for those methods
+FIG1_PAPER = {    # Fig. 1's methods: (parameters in M or None when unknown, Market rank-1, mAP) from Table 4
+    "deep CRF (?)": (RESNET50, 93.5, 81.6), "HA-CNN": (2.7, 91.2, 75.7), "BoT": (RESNET50, 94.5, 85.9),
+    "Auto-ReID": (None, 94.5, 85.1), "DuATM": (None, 91.4, 76.6), "PCB": (RESNET50, 93.8, 81.6),
+    "Mancs": (RESNET50, 93.1, 82.3), "LocalCNN": (None, 91.5, 77.7), "Pyramid": (RESNET50, 95.7, 88.2),
+    "DSA": (RESNET50, 95.7, 87.6), "RGA-SC": (RESNET50, 95.8, 88.1), "MGN": (RESNET50, 95.7, 86.9),
+    "ABD": (RESNET50, 95.6, 88.3), "OSNet": (2.2, 94.8, 84.9),
+    **{f"Ours {m}": (p, *PAPER_ANCHORS[w]["market1501"]) for w, m, p in (("1x", "2.9M", 2.9), ("2x", "6.4M", 6.4))}}
+
+def trained_points(dataset: tuple = CUHK01, root=None) -> pd.DataFrame:
+    """Every run group of every notebook trained on `dataset` (name, kwargs): mean rank-1 and mAP over its seeds, its
+    parameters without classifiers (M), its protocol."""
+    base, rows, sizes = Path(root or project_root()) / "results", [], {}
+    for f in sorted(base.glob("*/*.json")):
+        rec = json.loads(f.read_text()); cfg = rec.get("config") or {}
+        if (cfg.get("dataset"), cfg.get("dataset_kwargs")) != (dataset[0], dataset[1]) or "model_kwargs" not in cfg: continue
+        key = (cfg["model"], json.dumps(cfg["model_kwargs"], sort_keys=True))
+        if key not in sizes:   # the count without classifiers does not depend on the number of classes built
+            sizes[key] = params_without_classifiers(lambda c: build_model(cfg["model"], c, **cfg["model_kwargs"]), 10) / 1e6
+        rows.append({"topic": rec["topic"], "group": parse_run_name(rec["name"])[0], "params_M": sizes[key],
+                     "rank1": 100 * rec["metrics"]["rank1"], "mAP": 100 * rec["metrics"]["mAP"], "protocol": rec["protocol"]})
+    if not rows: return pd.DataFrame(columns=["topic", "group", "params_M", "rank1", "mAP", "seeds", "protocol"])
+    df = pd.DataFrame(rows)
+    return (df.groupby(["topic", "group"], sort=False)
+              .agg(params_M=("params_M", "first"), rank1=("rank1", "mean"), mAP=("mAP", "mean"), seeds=("rank1", "size"),
+                   protocol=("protocol", "first")).reset_index())
+
+def _size_axis(ax):
+    "A log parameter axis with plain-number ticks."
+    ax.set_xscale("log"); ax.set_xticks([0.3, 1, 3, 10, 30], ["0.3", "1", "3", "10", "30"]); ax.minorticks_off()
+
+def fig1_figure(ours: pd.DataFrame):
+    """Fig. 1 redrawn: rank-1 (top) and mAP (bottom) against parameters, the paper's Market points (left), ours (right:
+    one label per network size and notebook, naming its best group and how many more share that size)."""
+    fig, axs = plt.subplots(2, 2, figsize=(10, 6), sharex="col")
+    known = sorted(((v[1], k, v[0]) for k, v in FIG1_PAPER.items() if v[0] is not None), reverse=True)
+    for row, metric in enumerate(("rank1", "mAP")):
+        ax = axs[row, 0]
+        for i, (_, name, p) in enumerate(known):
+            y = FIG1_PAPER[name][1 if metric == "rank1" else 2]
+            ax.scatter(p, y, color="C3" if name.startswith("Ours") else "C0", s=18)
+            left = p == RESNET50 and i % 2   # the ResNet-50 column: labels alternate sides
+            ax.annotate(name, (p, y), fontsize=6, xytext=(-3 if left else 3, 0), textcoords="offset points",
+                        ha="right" if left else "left", va="center")
+        ax.set_ylabel(f"{'rank-1' if metric == 'rank1' else 'mAP'} (%)"); _size_axis(ax)
+        ax = axs[row, 1]
+        for k, (topic, rows) in enumerate(ours.groupby("topic", sort=False)):
+            ax.scatter(rows["params_M"], rows[metric], color=f"C{k}", s=18, label=topic)
+            for _, same in rows.groupby(rows["params_M"].round(3)):
+                best = same.loc[same[metric].idxmax()]
+                more = f" (+{len(same) - 1} more)" if len(same) > 1 else ""
+                ax.annotate(best["group"] + more, (best["params_M"], best[metric]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+        _size_axis(ax)
+    axs[0, 0].set_title("paper: Market-1501, 160x64 or larger, full training", fontsize=9)
+    axs[0, 1].set_title("this project: CUHK01 485/486 split 0, CPU tiers", fontsize=9)
+    axs[0, 1].legend(fontsize=7)
+    for ax in axs[1]: ax.set_xlabel("parameters (M, no classifiers)")
+    unknown = [k for k, v in FIG1_PAPER.items() if v[0] is None]
+    fig.text(0.01, -0.01, f"Size unknown, not placed: {', '.join(unknown)}. 25M: a ResNet-50 backbone (a lower bound).", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# %% ../nbs/05_robust.ipynb #5ab68fef
+FIG6_GROUPS = POST   # the setups whose post-training runs Fig. 6 reads (the paper's figure shows one setup)
+
+def fig6_curves(group: str, root=None) -> pd.DataFrame:
+    "Per cyclic-phase epoch: SGD's and SWAG's rank-1 and mAP (percent), mean over the seeds of `group`'s post-training runs."
+    rows = []
+    for f in sorted((Path(root or project_root()) / "results" / "robust").glob(f"{post_group(group)}_seed*.json")):
+        rec = json.loads(f.read_text())
+        rows += [{"seed": rec["seed"], "epoch": h["epoch"], "reading": "SGD", "rank1": 100 * h["rank1"], "mAP": 100 * h["mAP"]}
+                 for h in rec["history"] if "rank1" in h]
+        rows += [{"seed": rec["seed"], "epoch": p["epoch"], "reading": "SWAG", "rank1": 100 * p["rank1"], "mAP": 100 * p["mAP"]}
+                 for p in rec.get("swag_curve", [])]
+    if not rows: return pd.DataFrame(columns=["reading", "epoch", "rank1", "mAP", "seeds"])
+    df = pd.DataFrame(rows)
+    return df.groupby(["reading", "epoch"]).agg(rank1=("rank1", "mean"), mAP=("mAP", "mean"), seeds=("seed", "nunique")).reset_index()
+
+def fig6_figure(curves: dict[str, pd.DataFrame]):
+    "Fig. 6 redrawn: rank-1 (top) and mAP (bottom) against cyclic-phase epoch, SGD and SWAG, one column per setup."
+    fig, axs = plt.subplots(2, len(curves), figsize=(3.4 * len(curves), 4.4), squeeze=False, sharex=True)
+    for col, (group, c) in enumerate(curves.items()):
+        for row, metric in enumerate(("rank1", "mAP")):
+            ax = axs[row, col]
+            for reading, style in (("SGD", dict(color="C0")), ("SWAG", dict(color="C3", marker="o"))):
+                r = c[c["reading"] == reading]
+                ax.plot(r["epoch"], r[metric], label=reading, **style)
+            ax.set_ylabel(f"{'rank-1' if metric == 'rank1' else 'mAP'} (%)")
+        axs[0, col].set_title(f"{group} ({int(c['seeds'].max()) if len(c) else 0} seeds)", fontsize=9)
+        axs[1, col].set_xlabel("cyclic-phase epoch")
+    axs[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/05_robust.ipynb #407b39e1
 register_paper(Paper("robust", "Attention Network Robustification for Person ReID", "arXiv 2019", "05_robust",

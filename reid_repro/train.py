@@ -50,9 +50,9 @@ __all__ = ['TRIPLET_MINING', 'MODELS', 'register_model', 'CHECKPOINT_EVALUATORS'
            'seed_everything', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process',
            'save_checkpoint', 'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback',
            'init_distributed', 'shard_batches', 'extract_features', 'rank_metrics', 'evaluate_embeddings',
-           'count_params', 'count_flops', 'measure_latency', 'finish_run', 'BatchLoader', 'eval_loaders',
-           'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss', 'recipe_loss', 'param_groups', 'Recipe',
-           'recipe_callbacks', 'train_recipe', 'checkpoint_split', 'evaluate_checkpoint', 'proof_dataset',
+           'count_params', 'params_without_classifiers', 'count_flops', 'measure_latency', 'finish_run', 'BatchLoader',
+           'eval_loaders', 'reid_loaders', 'LossTerm', 'ce_loss', 'triplet_loss', 'recipe_loss', 'param_groups',
+           'Recipe', 'recipe_callbacks', 'train_recipe', 'checkpoint_split', 'evaluate_checkpoint', 'proof_dataset',
            'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs', 'load_trained']
 
 # %% ../nbs/02_train.ipynb #d27b2875
@@ -554,9 +554,13 @@ def write_history(history: list[dict], path: str | Path) -> Path:
 # %% ../nbs/02_train.ipynb #93fb57d8
 class SWACallback:
     """Average the model's weights at the end of every `every`-th epoch from `start_epoch` (1-based) on (epochs
-    start_epoch + every - 1, start_epoch + 2 every - 1, ...: the ends of cycles of `every` epochs); BN is refreshed at the end."""
-    def __init__(self, start_epoch: int, bn_loader: Iterable | None = None, second_moment: bool = False, every: int = 1):
+    start_epoch + every - 1, start_epoch + 2 every - 1, ...: the ends of cycles of `every` epochs); BN is refreshed at the end.
+    With `snapshot_dir`, each averaged model is also saved there (`epoch<e>.pt`, weights and BN buffers), so the average
+    after any number of samples can be rebuilt later (Robust-ReID's Fig. 6)."""
+    def __init__(self, start_epoch: int, bn_loader: Iterable | None = None, second_moment: bool = False, every: int = 1,
+                 snapshot_dir: str | Path | None = None):
         self.start_epoch, self.bn_loader, self.second_moment, self.every = start_epoch, bn_loader, second_moment, every
+        self.snapshot_dir = None if snapshot_dir is None else Path(snapshot_dir)
         self.swa_model, self.sq_mean, self._pending = None, None, None
 
     def on_epoch_end(self, t: Trainer):
@@ -567,6 +571,8 @@ class SWACallback:
         if self.second_moment:  # running mean of w^2, for SWAG's diagonal variance
             sq = [p.detach().float() ** 2 for p in t.model.parameters()]
             self.sq_mean = sq if self.sq_mean is None else [(m * n + s) / (n + 1) for m, s in zip(self.sq_mean, sq)]
+        if self.snapshot_dir is not None:
+            save_checkpoint({"epoch": t.epoch, "model": t.model.state_dict()}, self.snapshot_dir / f"epoch{t.epoch:04d}.pt")
 
     def on_fit_end(self, t: Trainer):
         if self.swa_model is None and self._pending: self._ensure(t.model)
@@ -639,6 +645,13 @@ def evaluate_embeddings(model: nn.Module, query_loader: Iterable, gallery_loader
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+def params_without_classifiers(build: Callable[[int], nn.Module], num_classes: int) -> int:
+    """Parameters of the network `build(num_classes)` makes, less its identity classifiers (what the papers count),
+    for any architecture: the classifiers are the only part that grows with the number of classes, by
+    count(N + 1) - count(N) per class."""
+    n, per_class = count_params(build(num_classes)), count_params(build(num_classes + 1)) - count_params(build(num_classes))
+    return n - num_classes * per_class
 
 _CPU_SDPA = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
 if _CPU_SDPA not in flop_counter.flop_registry:   # FlopCounterMode counts the CUDA attention kernels but not this one
@@ -818,9 +831,12 @@ class Recipe:
                 "user weights" if self.weights else "random init")
 
 # %% ../nbs/02_train.ipynb #d96ff128
-def recipe_callbacks(r: Recipe, loaders: dict) -> list:
-    "The recipe's callbacks: SWA from `r.swa_start` (SWAG's second moment with `r.swag`), BatchNorm recomputed on the training loader."
-    return [SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag, every=r.swa_every)] if r.swa_start else []
+def recipe_callbacks(r: Recipe, loaders: dict, run_dir: str | Path | None = None) -> list:
+    """The recipe's callbacks: SWA from `r.swa_start` (SWAG's second moment with `r.swag`), BatchNorm recomputed on the
+    training loader; a SWAG run keeps its samples in `run_dir/snapshots`."""
+    snapshots = Path(run_dir) / "snapshots" if r.swag and run_dir is not None else None
+    return ([SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag, every=r.swa_every, snapshot_dir=snapshots)]
+            if r.swa_start else [])
 
 def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
                  root: str | Path | None = None, progress: bool = True, extra: Callable | None = None) -> Trainer:
@@ -837,7 +853,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
                      gamma=r.gamma, cycles=r.cycles, cycle_decay=r.cycle_decay,
                      min_factor=r.min_factor)
     evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
-    callbacks = recipe_callbacks(r, L)
+    callbacks = recipe_callbacks(r, L, run_dir)
     tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model), r), r.epochs,
                  sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
                  progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})

@@ -19,19 +19,27 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import torch
 
 from .core import Registry, data_root, load_results, project_root, runs_dir
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'PlannedRun', 'missing_data',
-           'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'results_summary', 'claim_run', 'run_plan',
-           'pooled_sd', 'seed_verdict', 'Ablation', 'ablation_table', 'config_from_dict', 'Paper', 'register_paper',
-           'load_papers']
+__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
+           'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'results_summary',
+           'claim_run', 'run_plan', 'pooled_sd', 'seed_verdict', 'Ablation', 'ablation_table', 'config_from_dict',
+           'Paper', 'register_paper', 'load_papers']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
     "True under `make reproduce FULL=1` (`REID_REPRO_FULL=1`): every run trains again, committed result files notwithstanding."
     return os.environ.get("REID_REPRO_FULL") == "1"
+
+def finished_checkpoint(path: Path) -> bool:
+    """Whether `path` is the checkpoint of a run that reached its last epoch: a killed run's is not (training resumes
+    it), nor an unreadable file."""
+    try: ck = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception: return False
+    return ck.get("epoch") == (ck.get("meta") or {}).get("epochs")
 
 @dataclasses.dataclass(frozen=True)
 class PlannedRun:
@@ -50,7 +58,7 @@ class PlannedRun:
         "Why this run must train here ('result', 'checkpoint', 'FULL'), or None when it need not."
         if retrain_all(): return "FULL"
         if not self.result_file.is_file(): return "result"
-        if self.needs_checkpoint and not (self.run_dir / "last.pt").is_file(): return "checkpoint"
+        if self.needs_checkpoint and not finished_checkpoint(self.run_dir / "last.pt"): return "checkpoint"
         return None
 
     def writes_result(self) -> bool:

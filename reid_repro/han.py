@@ -244,7 +244,7 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     `Recipe` field (e.g. `erase_p`, or `model` for a baseline of Table 7). Eager: torch 2.11's Inductor fails to
     generate CPU code for the backward of the spatial attention's resize of R1's 3x1 level-3 map (InductorError).
     fp32: measured faster than bf16 autocast for every model of this tier, also with AMX
-    (benchmarks/results/bench_han_tier_amx.json: HAN-L 62.8 vs 48.7 img/s, HAN-S 172.8 vs 63.2), and pinned so that
+    (benchmarks/results/bench_han_tier_amx.json: HAN-L 124.6 vs 77.4 img/s, HAN-S 188.5 vs 85.5), and pinned so that
     no run's precision depends on a timing probe that a busy machine can mislead."""
     v = dict(variant or {})
     size, loss = v.pop("size", "L"), v.pop("loss", "ce")

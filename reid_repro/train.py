@@ -650,8 +650,8 @@ def params_without_classifiers(build: Callable[[int], nn.Module], num_classes: i
     """Parameters of the network `build(num_classes)` makes, less its identity classifiers (what the papers count),
     for any architecture: the classifiers are the only part that grows with the number of classes, by
     count(N + 1) - count(N) per class."""
-    n, per_class = count_params(build(num_classes)), count_params(build(num_classes + 1)) - count_params(build(num_classes))
-    return n - num_classes * per_class
+    n = count_params(build(num_classes))
+    return n - num_classes * (count_params(build(num_classes + 1)) - n)
 
 _CPU_SDPA = torch.ops.aten._scaled_dot_product_flash_attention_for_cpu
 if _CPU_SDPA not in flop_counter.flop_registry:   # FlopCounterMode counts the CUDA attention kernels but not this one

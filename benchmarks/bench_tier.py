@@ -1,6 +1,7 @@
 """A CPU tier's precision choice: training images/s of the tier's models at 80x32 (reduced widths, as trained),
 fp32 vs bf16 autocast + channels_last, batch 32, CE on every classifier, 10 timed steps after 3 warm-up steps, eager;
---compile adds fp32 under torch.compile (warm-up steps then include the compilation, reported as compile_s).
+--compile adds fp32 under torch.compile (warm-up steps then include the compilation, reported as compile_s; a
+compiler error is recorded in its place).
   han:    R1 HAN-L/S and the Table 7 baselines (04_han)
   robust: the Robust-ReID tier nets "T" (shuffle and Inception blocks) and "T-D&W" (05_robust)
 Run: .venv/bin/python benchmarks/bench_tier.py han|robust [--compile]
@@ -48,7 +49,9 @@ def rate(model: str, kwargs: dict, bf16: bool, compiled: bool = False, steps: in
 def row(model: str, kwargs: dict, compiled: bool) -> dict:
     "fp32 and bf16 images/s of one model (+ fp32 compiled and its warm-up seconds)."
     out = {"fp32": rate(model, kwargs, False)[0], "bf16": rate(model, kwargs, True)[0]}
-    if compiled: out["fp32 compiled"], out["compile_s"] = rate(model, kwargs, False, compiled=True)
+    if compiled:
+        try: out["fp32 compiled"], out["compile_s"] = rate(model, kwargs, False, compiled=True)
+        except Exception as e: out["fp32 compiled"] = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else 'no message'}"
     return out
 
 

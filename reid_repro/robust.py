@@ -276,7 +276,9 @@ def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple =
     """Phase 1 of the CPU tier for Table 2's flags (`FULL` with `flags` changed) on CUHK01 485/486 split 0 at 80x32.
     fp32, pinned: measured 1.9-2.0x faster than bf16 autocast for the shuffle-block nets T and T-D&W, also with AMX
     (benchmarks/results/bench_robust_tier_amx.json: T 182.6 vs 95.1 img/s, T-D&W 100.2 vs 50.4; the Inception-block T,
-    HA-CNN's column and setup 1, 142.8 vs 158.3), so every column trains in one precision and none depends on a probe."""
+    HA-CNN's column and setup 1, 142.8 vs 158.3), so every column trains in one precision and none depends on a probe.
+    Eager: torch 2.11's Inductor fails on these nets as on HAN's tier (InductorError generating CPU code for the
+    backward of the level-3 spatial attention's resize of a 3x1 map), so `compile="auto"` would end a long run."""
     f = {**FULL, **(flags or {})}
     if unknown := set(f) - set(FULL): raise ValueError(f"unknown flag(s) {sorted(unknown)}: use {', '.join(FULL)}")
     arch = {**(CPU_T_DW if f["dw"] else CPU_T), "block": f["block"], "pooling": f["pooling"], "l2_train": f["l2"],
@@ -284,7 +286,7 @@ def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple =
     return robust_paper_recipe("1x", dataset[0], dataset_kwargs=dataset[1], model_kwargs=arch, size=arch["input_hw"],
                                epochs=epochs, milestones=CPU_MILESTONES, warmup_epochs=2 if f["bot"] else 0, pad=5,
                                erase_p=0.5 if f["bot"] else 0.0, losses=robust_losses(f["triplet"], f["soft_margin"], 0.1 if f["bot"] else 0.0),
-                               eval_every=max(1, epochs // 4), seed=seed, precision="fp32")
+                               eval_every=max(1, epochs // 4), seed=seed, precision="fp32", compile=False)
 
 # %% ../nbs/05_robust.ipynb #b687c3ee
 def _p(r1: float, mAP: float) -> dict: return {"rank1": r1, "mAP": mAP}

@@ -26,8 +26,8 @@ from .core import Registry, data_root, load_results, project_root, runs_dir
 # %% auto #0
 __all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
            'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'results_summary',
-           'claim_run', 'run_plan', 'pooled_sd', 'seed_verdict', 'Ablation', 'ablation_table', 'config_from_dict',
-           'Paper', 'register_paper', 'load_papers']
+           'claim_run', 'run_plan', 'pooled_sd', 'seed_verdict', 'gap_verdict', 'paired_verdict', 'Ablation',
+           'ablation_table', 'config_from_dict', 'Paper', 'register_paper', 'load_papers']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -181,10 +181,22 @@ def seed_verdict(ours, contrast, paper_delta: float, sd: float | None = None, z:
     sd = pooled_sd([ours, contrast]) if sd is None else sd
     delta = ours.mean() - contrast.mean()
     se = sd * np.sqrt(1 / len(ours) + 1 / len(contrast))
-    verdict = ("no spread estimate" if not np.isfinite(se) else "within noise" if abs(delta) <= z * se else
-               "differs (paper: no change)" if abs(paper_delta) < no_change else
-               "confirmed" if np.sign(delta) == np.sign(paper_delta) else "opposite")
-    return {"delta": float(delta), "se": float(se), "verdict": verdict}
+    return {"delta": float(delta), "se": float(se), "verdict": gap_verdict(delta, se, paper_delta, z, no_change)}
+
+def gap_verdict(delta: float, se: float, paper_delta: float, z: float = 2.0, no_change: float = 0.5) -> str:
+    "The verdict on our gap `delta` with standard error `se` against the paper's gap (see `seed_verdict`)."
+    return ("no spread estimate" if not np.isfinite(se) else "within noise" if abs(delta) <= z * se else
+            "differs (paper: no change)" if abs(paper_delta) < no_change else
+            "confirmed" if np.sign(delta) == np.sign(paper_delta) else "opposite")
+
+def paired_verdict(ours, contrast, paper_delta: float, z: float = 2.0, no_change: float = 0.5) -> dict:
+    """`seed_verdict` for two readings of the same runs (seed k of `ours` is seed k of `contrast`, e.g. two test
+    features of one model): the gap is the mean of the per-seed differences and its standard error their spread
+    over sqrt(n), so the seed-to-seed spread both readings share drops out. NaN s.e. under two seeds."""
+    d = np.asarray(ours, float) - np.asarray(contrast, float)
+    if not len(d): return {"delta": np.nan, "se": np.nan, "verdict": "not trained yet"}
+    se = np.std(d, ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan
+    return {"delta": float(d.mean()), "se": float(se), "verdict": gap_verdict(d.mean(), se, paper_delta, z, no_change)}
 
 # %% ../nbs/01a_experiments.ipynb #75549e4e
 @dataclasses.dataclass
@@ -203,10 +215,15 @@ SHORT = {"rank1": "r1", "rank5": "r5", "rank10": "r10", "mAP": "mAP"}
 def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, metric: str = "rank1",
                    show=("rank1", "rank5", "rank10")) -> pd.DataFrame:
     """One line per row: paper | ours (mean ± std over seeds, runs `<prefix>_<slug(row)>_seed<k>` or the row's `runs`), the paper's gap and
-    ours to the row it is contrasted with, 2 standard errors (run-to-run sd pooled over every row with 2+ seeds), verdict."""
-    runs = {a.row: runs_of(results, a.runs or f"{prefix}_{slug(a.row)}") for a in rows}
+    ours to the row it is contrasted with, 2 standard errors (run-to-run sd pooled over every row with 2+ seeds), verdict.
+    A row and its contrast that are readings of the same runs (`<group>.<reading>` and `<group>`, or two readings
+    of one group) are compared seed by seed (`paired_verdict`, "vs" says "paired") once they share two seeds."""
+    groups = {a.row: a.runs or f"{prefix}_{slug(a.row)}" for a in rows}
+    runs = {row: runs_of(results, g) for row, g in groups.items()}
+    base = {row: g.split(".")[0] for row, g in groups.items()}          # the runs a reading `<group>.<reading>` comes from
     paper = {a.row: a.paper for a in rows}
     pct = lambda r, k: 100 * r[k].astype(float).to_numpy()
+    by_seed = lambda r, k: {parse_run_name(n)[1:]: v for n, v in zip(r["name"], pct(r, k))}
     sd = pooled_sd([pct(r, metric) for r in runs.values()])
     out = []
     for a in rows:
@@ -218,7 +235,12 @@ def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, met
                 "seeds": len(r), "vs": a.contrast or "—"}
         if a.contrast:
             p_delta = paper[a.row][metric] - paper[a.contrast][metric]
-            v = seed_verdict(pct(r, metric), pct(runs[a.contrast], metric), p_delta, sd)
+            ours, theirs = by_seed(r, metric), by_seed(runs[a.contrast], metric)
+            shared = sorted(set(ours) & set(theirs))
+            if base[a.row] == base[a.contrast] and len(shared) > 1:
+                v = paired_verdict([ours[k] for k in shared], [theirs[k] for k in shared], p_delta)
+                line["vs"] += ", paired"
+            else: v = seed_verdict(pct(r, metric), pct(runs[a.contrast], metric), p_delta, sd)
             line.update({f"paper Δ{m}": round(p_delta, 1), f"ours Δ{m}": round(v["delta"], 1),
                          "2 s.e.": round(2 * v["se"], 1), "verdict": v["verdict"]})
         out.append(line)

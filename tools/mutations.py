@@ -31,6 +31,12 @@ MUTATIONS = {   # notebook -> (what the mutation breaks, exact text in one expor
         ("Fig. 7 box drawn from its centre, not its corner", "(tx + 1) * W / 2 - s_w * W / 2", "(tx + 1) * W / 2"),
         ("feature rows: local read as global", 'for feat, m in stored.items() if feat != "both"', 'for feat, m in [("global", stored.get("local")), ("local", stored.get("local"))] if m'),
     ],
+    "01a_experiments": [
+        ("paired gap: s.e. not divided by sqrt(n)", "se = np.std(d, ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan", "se = np.std(d, ddof=1) if len(d) > 1 else np.nan"),
+        ("readings of the same runs compared as independent", "if base[a.row] == base[a.contrast] and len(shared) > 1:", "if False:"),
+        ("paired readings matched across different seeds", "[theirs[k] for k in shared], p_delta)", "[theirs[k] for k in reversed(shared)], p_delta)"),
+        ("seed verdict: s.e. from one group's size", "se = sd * np.sqrt(1 / len(ours) + 1 / len(contrast))", "se = sd * np.sqrt(1 / len(ours))"),
+    ],
     "05_robust": [
         ("Eq. 6 GeM without its exponent (average pooling)", ".pow(self.p).mean((2, 3)).pow(1.0 / self.p)", ".mean((2, 3))"),
         ("stride-1 Shuffle-B with one depthwise conv left at stride 2", "for conv in (unit.branch1[0], unit.branch2[3]): conv.stride", "for conv in (unit.branch1[0],): conv.stride"),

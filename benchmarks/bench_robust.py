@@ -7,7 +7,8 @@ fp32 (contiguous and channels_last) and bf16 autocast (channels_last), eager and
 compared. Target: Robust 1x >= 1.2x HA-CNN's fp32 GMAC/s; 2x reported the same way. --profile adds the ops that take
 the 1x network's fp32 eager step.
 Run: .venv/bin/python benchmarks/bench_robust.py [--quick] [--no-compile] [--profile] [--out PATH]
-Writes benchmarks/results/bench_robust_<amx|no-amx>.json by default. Needs the machine to itself.
+Writes benchmarks/results/bench_robust_<amx|no-amx>.json by default (and, after each width, a .partial.json that an
+interrupted run leaves behind). Needs the machine to itself; with the compiled modes it takes over half an hour here.
 """
 import argparse
 import sys
@@ -37,21 +38,30 @@ def main(argv=None):
     _, peer = peer_row(steps)
     if peer: out["models"][PEER] = {**peer, "best": [peer["fp32 eager"], "fp32 eager"]}
     modes = timing_modes(not (a.quick or a.no_compile))
+    default = Path(__file__).parent / "results" / f"bench_robust_{'amx' if amx else 'no-amx'}{'_quick' if a.quick else ''}.json"
+    path = Path(a.out or default)
+    partial = path.with_name(path.stem + ".partial.json")      # what an interrupted run had timed
+    command = "benchmarks/bench_robust.py " + " ".join(argv if argv is not None else sys.argv[1:])
     for width in ("1x", "2x"):
         out["models"][f"Robust {width}"] = model_row(lambda: robust(N_ID, width), f"Robust {width}", modes, steps)
-    for row in out["models"].values(): row["gmac_per_s"] = round(row["best"][0] * row["macs"] / 1e9, 2)
+        save_json(summarise(out, command), partial)
     if a.profile:
         torch.manual_seed(0); out["profile_fp32_eager"] = {"Robust 1x": profile_ops(robust(N_ID, "1x"), steps=2 if a.quick else 3)}
+    print("->", save_json(summarise(out, command), path))
+    partial.unlink(missing_ok=True)
+
+
+def summarise(out: dict, command: str) -> dict:
+    "`out` with each network's GMAC/s, the ratios to HA-CNN's fp32 (when timed), the target's verdict and provenance."
+    for row in out["models"].values(): row["gmac_per_s"] = round(row["best"][0] * row["macs"] / 1e9, 2)
     peer = out["models"].get(PEER)
     if peer:
         out["gmac_per_s_vs_hacnn_fp32"] = {k: round(v["gmac_per_s"] / peer["gmac_per_s"], 2) for k, v in out["models"].items() if k.startswith("Robust")}
         out["img_per_s_vs_hacnn_fp32"] = {k: round(v["best"][0] / peer["best"][0], 2) for k, v in out["models"].items() if k.startswith("Robust")}
         out["target_met"] = out["gmac_per_s_vs_hacnn_fp32"]["Robust 1x"] >= TARGET
         print("GMAC/s over HA-CNN fp32:", out["gmac_per_s_vs_hacnn_fp32"], "img/s:", out["img_per_s_vs_hacnn_fp32"], "target met:", out["target_met"])
-    out.update(provenance("benchmarks/bench_robust.py " + " ".join(argv if argv is not None else sys.argv[1:])))
-    default = Path(__file__).parent / "results" / f"bench_robust_{'amx' if amx else 'no-amx'}{'_quick' if a.quick else ''}.json"
-    print("->", save_json(out, a.out or default))
-
+    out.update(provenance(command))
+    return out
 
 if __name__ == "__main__":
     main()

@@ -72,7 +72,8 @@ class RobustConfig:
     input_hw: tuple = (160, 64)
     block: str = "shuffle"               # "shuffle" (Table 1) or "inception" (HA-CNN's IncA + IncB per stage)
     pooling: str = "gem"                 # "gem", "avg" or "max"
-    l2_train: bool = True                # L2-normalised features feed the classifier and the triplet loss in training
+    l2_train: bool = True                # L2-normalised features feed the triplet loss (and the classifier) in training
+    l2_cls_input: str = "normalized"     # what the classifier sees when l2_train: "normalized" f/|f| (the spec's reading), or "raw" f
     cls_bias: bool = False               # a bias-free classifier is a BoT trick (HA-CNN's has a bias)
     T: int = 4                           # regions per level
     r: int = 16                          # channel-attention reduction of the HA module
@@ -109,6 +110,7 @@ class RobustReID(nn.Module):
     def __init__(self, num_classes: int, cfg: RobustConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or RobustConfig()
+        if cfg.l2_cls_input not in ("normalized", "raw"): raise ValueError(f"l2_cls_input={cfg.l2_cls_input!r}: use 'normalized' or 'raw'")
         C, cins = cfg.widths, (cfg.stem, *cfg.widths[:-1])                 # C_k, and each stage's input channels
         self.stem = nn.Sequential(nn.Conv2d(3, cfg.stem, 3, 2, 1, bias=False), nn.BatchNorm2d(cfg.stem), nn.ReLU(inplace=True))
         self.stages = nn.ModuleList(robust_stage(cfg, cin, c, n) for cin, c, n in zip(cins, C, cfg.repeats))
@@ -149,9 +151,10 @@ class RobustReID(nn.Module):
         f_g = self.global_fc(self.global_pool(G))
         f_l = self.local_fc(self.local_pool(L).view(len(x), -1))               # concat_r GeM(local_3,r)
         n_g, n_l = F.normalize(f_g, dim=1), F.normalize(f_l, dim=1)
-        feats = [n_g, n_l] if cfg.l2_train else [f_g, f_l]
+        feats = [n_g, n_l] if cfg.l2_train else [f_g, f_l]                   # what the triplet loss sees
+        cls_in = [f_g, f_l] if cfg.l2_cls_input == "raw" else feats           # what the classifiers see
         out = {"feat": feats, "emb": torch.cat([n_g, n_l], 1),
-               "logits": [self.global_classifier(feats[0]), self.local_classifier(feats[1])] if self.training else None}
+               "logits": [self.global_classifier(cls_in[0]), self.local_classifier(cls_in[1])] if self.training else None}
         if maps: out.update(boxes=boxes, soft=soft)
         return out
 
@@ -270,7 +273,7 @@ CPU_T = dict(stem=16, widths=(32, 64, 96), repeats=(1, 2, 1), feat_dim=128, inpu
 CPU_T_DW = dict(stem=18, widths=(60, 80, 120), repeats=(2, 3, 2), feat_dim=240, input_hw=(80, 32))  # "T-D&W"
 CPU_EPOCHS, CPU_MILESTONES, CPU_POST = 60, (26 / 60, 39 / 60), dict(cycles=5, cycle_epochs=6, lr_max=3e-3, decay=0.7,
                                                             eval_every=1)   # Fig. 6's SGD curve
-FULL = dict(bot=True, triplet="batch_soft", soft_margin=True, l2=True, block="shuffle", pooling="gem", dw=True)
+FULL = dict(bot=True, triplet="batch_soft", soft_margin=True, l2=True, l2_cls="normalized", block="shuffle", pooling="gem", dw=True)
 
 def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple = CUHK01, epochs: int = CPU_EPOCHS) -> Recipe:
     """Phase 1 of the CPU tier for Table 2's flags (`FULL` with `flags` changed) on CUHK01 485/486 split 0 at 80x32.
@@ -282,7 +285,7 @@ def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple =
     f = {**FULL, **(flags or {})}
     if unknown := set(f) - set(FULL): raise ValueError(f"unknown flag(s) {sorted(unknown)}: use {', '.join(FULL)}")
     arch = {**(CPU_T_DW if f["dw"] else CPU_T), "block": f["block"], "pooling": f["pooling"], "l2_train": f["l2"],
-            "cls_bias": not f["bot"]}
+            "l2_cls_input": f["l2_cls"], "cls_bias": not f["bot"]}
     return robust_paper_recipe("1x", dataset[0], dataset_kwargs=dataset[1], model_kwargs=arch, size=arch["input_hw"],
                                epochs=epochs, milestones=CPU_MILESTONES, warmup_epochs=2 if f["bot"] else 0, pad=5,
                                erase_p=0.5 if f["bot"] else 0.0, losses=robust_losses(f["triplet"], f["soft_margin"], 0.1 if f["bot"] else 0.0),
@@ -291,12 +294,13 @@ def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple =
 # %% ../nbs/05_robust.ipynb #b687c3ee
 def _p(r1: float, mAP: float) -> dict: return {"rank1": r1, "mAP": mAP}
 
-COLUMNS = {   # Table 2's phase-1 flags (changes to FULL) by run group; Table 3's setup 1 too
+COLUMNS = {   # Table 2's phase-1 flags (changes to FULL) by run group; Table 3's setup 1; one diagnostic
     "robust-hacnn": dict(bot=False, triplet=None, soft_margin=False, l2=False, block="inception", pooling="avg", dw=False),
     "robust-a": dict(triplet="original", soft_margin=False, l2=False, block="inception", pooling="avg", dw=False),
     "robust-b": dict(triplet="original", soft_margin=False), "robust-c": dict(l2=False), "robust-d": dict(block="inception"),
     "robust-e": dict(soft_margin=False), "robust-f": dict(pooling="avg"), "robust-g": dict(dw=False), "robust-i": {},
-    "robust-setup1": dict(pooling="avg", block="inception", dw=False)}
+    "robust-setup1": dict(pooling="avg", block="inception", dw=False),
+    "robust-i-rawcls": dict(l2_cls="raw")}   # not in the paper: i with the raw feature into the classifier (see below)
 POST = ("robust-setup1", "robust-g", "robust-i")      # groups that get the post-training phase (`<group>-post`)
 
 ROBUST_TABLES = {

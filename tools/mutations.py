@@ -43,6 +43,7 @@ MUTATIONS = {   # notebook -> (what the mutation breaks, exact text in one expor
         ("regions cropped from the stage's output, not its input", "R = crop_regions(G, t, size, cfg.s_w, cfg.s_h)", "R = crop_regions(X, t, size, cfg.s_w, cfg.s_h)"),
         ("previous level's local output not added", "L = local(R if L is None else R + L)", "L = local(R)"),
         ("features not L2-normalised in training", "feats = [n_g, n_l] if cfg.l2_train else [f_g, f_l]", "feats = [f_g, f_l]"),
+        ("classifier input flag ignored (raw run's classifier fed f/|f|)", 'cls_in = [f_g, f_l] if cfg.l2_cls_input == "raw" else feats', "cls_in = feats"),
         ("hard attention initialised with atanh by default", "ty.atanh() if cfg.hard_init_atanh else ty", "ty.atanh()"),
         ("SWAG variance without the squared mean", "(sq - m ** 2).clamp_min(0.0)", "sq"),
         ("SWAG draws at full variance (scale 1)", "(scale * v).sqrt()", "v.sqrt()"),

@@ -539,7 +539,8 @@ def fig6_figure(curves: dict[str, pd.DataFrame]):
                 r = c[c["reading"] == reading]
                 ax.plot(r["epoch"], r[metric], label=reading, **style)
             ax.set_ylabel(f"{'rank-1' if metric == 'rank1' else 'mAP'} (%)")
-        axs[0, col].set_title(f"{group} ({int(c['seeds'].max()) if len(c) else 0} seeds)", fontsize=9)
+        n = int(c['seeds'].max()) if len(c) else 0
+        axs[0, col].set_title(f"{group} ({n} seed{'' if n == 1 else 's'})", fontsize=9)
         axs[1, col].set_xlabel("cyclic-phase epoch")
     axs[0, 0].legend(fontsize=7)
     fig.tight_layout()

@@ -318,9 +318,9 @@ ROBUST_TABLES = {
     "Table 3": [row for n, (group, paper) in enumerate({"robust-setup1": ((93.8, 83.6), (94.3, 84.8), (94.5, 85.3)),
                                                         "robust-g": ((95.4, 87.3), (95.8, 88.2), (95.8, 88.7)),
                                                         "robust-i": ((95.7, 88.1), (95.7, 88.9), (96.2, 89.7))}.items(), 1)
-                for row in (Ablation(f"{n}", "as trained", COLUMNS[group], _p(*paper[0]), None, group=f"setup {n}", runs=group),
-                            Ablation(f"{n} +LR", "cyclic LR", COLUMNS[group], _p(*paper[1]), f"{n}", group=f"setup {n}", runs=f"{group}-post"),
-                            Ablation(f"{n} +SWAG", "cyclic LR + SWAG", COLUMNS[group], _p(*paper[2]), f"{n}", group=f"setup {n}",
+                for row in (Ablation(f"setup {n}", "as trained", COLUMNS[group], _p(*paper[0]), None, runs=group),
+                            Ablation(f"setup {n} +LR", "cyclic LR", COLUMNS[group], _p(*paper[1]), f"setup {n}", runs=f"{group}-post"),
+                            Ablation(f"setup {n} +SWAG", "cyclic LR + SWAG", COLUMNS[group], _p(*paper[2]), f"setup {n}",
                                      runs=f"{group}-post.swag"))]}
 
 # %% ../nbs/05_robust.ipynb #0a3c88dd

@@ -26,7 +26,8 @@ import torch.nn.functional as F
 
 from reid_repro.core import provenance, save_json
 from reid_repro.han import han
-from reid_repro.train import autocast, count_flops
+from reid_repro.evaluation import count_flops
+from reid_repro.trainer import autocast
 
 SDIST = "torchreid==0.2.5"
 HACNN_FILE = "torchreid-0.2.5/torchreid/reid/models/hacnn.py"

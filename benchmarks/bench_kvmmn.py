@@ -24,7 +24,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from reid_repro.core import provenance, save_json
 from reid_repro.kvmmn import GalleryScorer, GoogLeNetTrunk, KVMMN, KVMMNConfig, kvmmn_cost
-from reid_repro.train import autocast
+from reid_repro.trainer import autocast
 
 CPU = torch.device("cpu")
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}

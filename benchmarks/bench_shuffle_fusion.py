@@ -19,7 +19,7 @@ from bench_han import HW, N_ID, PEER, peer_row, train_rate   # the same peer, st
 
 from reid_repro.core import provenance, save_json
 from reid_repro.robust import robust
-from reid_repro.train import count_flops
+from reid_repro.evaluation import count_flops
 
 TORCHVISION_FORWARD = InvertedResidual.forward
 

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from reid_repro.core import provenance, save_json
 from reid_repro.han import CPU_MODEL
 from reid_repro.robust import CPU_T, CPU_T_DW
-from reid_repro.train import autocast, build_model
+from reid_repro.backbones import build_model
+from reid_repro.trainer import autocast
 
 TIERS = {   # paper -> {row: (registered model, its kwargs)}
     "han": {"han_l": ("han_l", CPU_MODEL), "han_s": ("han_s", CPU_MODEL), "mobilenet_v2": ("mobilenet_v2", {}),

@@ -28,8 +28,12 @@ import torchvision
 
 from reid_repro.core import data_root, machine, machine_kind, provenance, save_json
 from reid_repro.data import load_dataset
-from reid_repro.train import (BaselineReID, Recipe, Schedule, Trainer, evaluate_embeddings, recipe_loss, reid_loaders,
-                              seed_everything)
+from reid_repro.backbones import BaselineReID
+from reid_repro.data import reid_loaders
+from reid_repro.evaluation import evaluate_embeddings
+from reid_repro.losses import recipe_loss
+from reid_repro.recipe import Recipe
+from reid_repro.trainer import Schedule, Trainer, seed_everything
 
 MODELS = {  # name -> (factory(num_classes), input size)
     "resnet18": (lambda n: BaselineReID(n, "resnet18"), (128, 64)),

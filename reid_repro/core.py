@@ -18,7 +18,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'project_root', 'data_root', 'figures_dir', 'results_dir', 'runs_dir', 'Registry',
            'atomic_write', 'save_json', 'git_commit', 'cpu_model', 'machine', 'machine_kind', 'current_command',
-           'provenance', 'save_result', 'load_results']
+           'provenance', 'save_result', 'portable', 'load_results']
 
 # %% ../nbs/00_core.ipynb #56cf8737
 def project_root(start: str | Path | None = None) -> Path:
@@ -149,7 +149,20 @@ def save_result(topic: str, name: str, metrics: dict, *, config: dict, seed: int
     "Write `results/<topic>/<name>.json` with `metrics` and the provenance a reader needs to trust them."
     rec = {"topic": topic, "name": name, "metrics": metrics, "config": config, "seed": seed,
            "protocol": protocol, "wall_time_s": round(float(wall_time_s), 2), **extra, **provenance(command)}
-    return save_json(rec, results_dir(topic) / f"{name}.json")
+    return save_json(portable(rec), results_dir(topic) / f"{name}.json")
+
+def portable(obj, root: str | Path | None = None):
+    """`obj` (nested dicts and lists) with every absolute path under the project, or under the runs folder wherever
+    `$REID_REPRO_RUNS` put it, written relative to the project (`runs/robust/<run>/last.pt`): a result file must read
+    the same in any clone."""
+    root = Path(root or project_root()).resolve()
+    if isinstance(obj, dict): return {k: portable(v, root) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(portable(v, root) for v in obj)
+    if isinstance(obj, (str, Path)) and os.path.isabs(obj):
+        path = Path(obj)
+        for base, prefix in ((runs_dir("_").parent.resolve(), Path("runs")), (root, Path("."))):
+            if path.is_relative_to(base): return str(prefix / path.relative_to(base))
+    return obj
 
 def load_results(topic: str | None = None, root: str | Path | None = None):
     "All result files (of one `topic`, or all) as a DataFrame: one row per run, metrics flattened to columns."

@@ -31,7 +31,8 @@ __all__ = ['LAYOUTS', 'FOLDERS', 'FIXTURES', 'DATASETS', 'register', 'CUHK01_RE'
            'load_dataset', 'cuhk01', 'viper', 'ilids', 'caviar4reid', 'load_market_layout', 'market1501',
            'market1501_mini', 'synthetic', 'dukemtmcreid', 'msmt17', 'cuhk03', 'prid2011', 'grid', 'pooled',
            'dataset_table', 'ImageDecodeError', 'read_image', 'ImageBank', 'train_transforms', 'test_transforms',
-           'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler', 'RandomBatchSampler']
+           'BatchAugment', 'ReIDImages', 'group_by', 'PKSampler', 'RandomBatchSampler', 'BatchLoader', 'eval_loaders',
+           'reid_loaders']
 
 # %% ../nbs/00_data.ipynb #53885639
 class ImageRecord(NamedTuple):
@@ -864,3 +865,31 @@ class RandomBatchSampler(torch.utils.data.Sampler):
         perm, b = np.random.default_rng([self.seed, self.epoch]).permutation(self.n), self.batch_size
         for i in range(len(self)): yield perm[i * b:(i + 1) * b].tolist()
         self.epoch += 1
+
+# %% ../nbs/00_data.ipynb #4f0cbc5f
+class BatchLoader:
+    "Batches of `dataset` (a `ReIDImages`) by `batch_sampler`, augmented as whole uint8 batches by `augment`."
+    def __init__(self, dataset, batch_sampler, augment: Callable):
+        self.dataset, self.batch_sampler, self.augment = dataset, batch_sampler, augment
+    def __len__(self): return len(self.batch_sampler)
+    def __iter__(self):
+        for idx in self.batch_sampler:
+            imgs, labels, camids, index = self.dataset.get_batch(idx)
+            yield self.augment(imgs), labels, camids, index
+
+def eval_loaders(split, size: tuple[int, int] = (256, 128), eval_batch: int = 128, bank=None) -> dict:
+    "Query and gallery loaders of `split` (resize and normalise only), from `bank` or from their images alone."
+    bank = bank or ImageBank([r.path for r in split.query + split.gallery], size)
+    test = lambda recs: torch.utils.data.DataLoader(ReIDImages(recs, bank, test_transforms(*size)), batch_size=eval_batch)
+    return {"query": test(split.query), "gallery": test(split.gallery)}
+
+def reid_loaders(split, size: tuple[int, int] = (256, 128), P: int = 16, K: int = 4, seed: int = 0,
+                 eval_batch: int = 128, bank=None, sampler: str = "pk", **augment) -> dict:
+    """Train loader (batches of P×K images: P identities × K images with `sampler="pk"`, or P·K random images with
+    "random"; batch augmentation by `BatchAugment(**augment)`) and query/gallery loaders of `split`."""
+    bank = bank or ImageBank.from_split(split, size)
+    train = ReIDImages(split.train, bank, relabel=True)
+    if sampler not in ("pk", "random"): raise ValueError(f"sampler={sampler!r}: use 'pk' or 'random'")
+    batches = PKSampler(train.labels, P, K, seed=seed) if sampler == "pk" else RandomBatchSampler(len(train), P * K, seed)
+    return {"train": BatchLoader(train, batches, BatchAugment(*size, **augment)),
+            **eval_loaders(split, size, eval_batch, bank), "num_classes": train.num_classes, "bank": bank}

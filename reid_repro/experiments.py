@@ -25,9 +25,9 @@ from .core import Registry, data_root, load_results, project_root, runs_dir
 
 # %% auto #0
 __all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
-           'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'results_summary',
-           'claim_run', 'run_plan', 'pooled_sd', 'seed_verdict', 'gap_verdict', 'paired_verdict', 'Ablation',
-           'ablation_table', 'config_from_dict', 'Paper', 'register_paper', 'load_papers']
+           'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'claim_run', 'run_plan',
+           'pooled_sd', 'seed_verdict', 'gap_verdict', 'paired_verdict', 'Ablation', 'ablation_table',
+           'config_from_dict', 'Paper', 'register_paper', 'load_papers', 'results_summary']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -109,23 +109,6 @@ def with_readings(results: pd.DataFrame, field: str, root: str | Path | None = N
 def slug(label: str) -> str:
     "A row label as part of a run name: lower case, each other character a dash (`'M=2 hard'` -> `'m-2-hard'`)."
     return "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")
-
-# %% ../nbs/01a_experiments.ipynb #df25cb31
-def results_summary(root: str | Path | None = None) -> str:
-    "A Markdown table of every result file, or a line saying there are none yet."
-    df = load_results(root=root)
-    if df.empty:
-        return "_No trained results yet: `make reproduce` trains every paper's model and fills this table._"
-    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df},
-                   group=[f"{g}_{kind}*" if kind else g for g, kind, _ in map(parse_run_name, df["name"])])
-    agg = {"runs": ("name", "size"), "wall_time_s": ("wall_time_s", "sum"), "protocol": ("protocol", "first"),
-           **{c: (c, "mean") for c in ("rank1", "mAP") if c in df}}
-    g = df.groupby(["topic", "group"], sort=False).agg(**agg).reset_index()
-    if "rank1" in df: g.insert(g.columns.get_loc("rank1") + 1, "± std", df.groupby(["topic", "group"], sort=False)["rank1"].std().values)
-    g["protocol"] = g["protocol"].str.slice(0, 90)
-    cols = [c for c in ["topic", "group", "runs", "rank1", "± std", "mAP", "wall_time_s", "protocol"] if c in g]
-    names = {"group": "run (* = over seeds or splits)", "rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
-    return g[cols].rename(columns=names).to_markdown(index=False, floatfmt=".1f")
 
 # %% ../nbs/01a_experiments.ipynb #8de4e061
 def claim_run(run_dir: Path) -> bool:
@@ -298,3 +281,38 @@ def load_papers(package: str = "reid_repro") -> Registry:
     for m in pkgutil.iter_modules(importlib.import_module(package).__path__):
         if not m.name.startswith("_"): importlib.import_module(f"{package}.{m.name}")
     return PAPERS
+
+# %% ../nbs/01a_experiments.ipynb #df25cb31
+def results_summary(root: str | Path | None = None) -> str:
+    "Markdown: every result file grouped by paper, each paper's protocols written out in full; or a line saying there are none yet."
+    df = load_results(root=root)
+    if df.empty:
+        return "_No trained results yet: `make reproduce` trains every paper's model and fills this table._"
+    papers = load_papers()
+    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df},
+                   group=[f"{g}_{kind}*" if kind else g for g, kind, _ in map(parse_run_name, df["name"])])
+    order = sorted(df["topic"].unique(), key=lambda t: (t in papers, papers[t].notebook if t in papers else t))
+    return "\n\n".join(_paper_summary(t, df[df["topic"] == t], papers.get(t)) for t in order)
+
+def _paper_summary(topic: str, df: pd.DataFrame, paper: Paper | None) -> str:
+    "One paper's section of `results_summary`: a heading, a table of run groups, its protocols in full."
+    df = df.assign(protocol=df.groupby("group", sort=False)["protocol"].transform(_group_protocol))
+    protocols = list(dict.fromkeys(df["protocol"]))
+    key = {p: f"P{i + 1}" for i, p in enumerate(protocols)}
+    agg = {"runs": ("name", "size"), "wall_time_s": ("wall_time_s", "sum"), "protocol": ("protocol", "first"),
+           **{c: (c, "mean") for c in ("rank1", "mAP") if c in df}}
+    g = df.groupby("group", sort=False).agg(**agg).reset_index()
+    if "rank1" in df: g.insert(g.columns.get_loc("rank1") + 1, "± std", df.groupby("group", sort=False)["rank1"].std().values)
+    g["protocol"] = g["protocol"].map(key)
+    cols = [c for c in ["group", "runs", "rank1", "± std", "mAP", "wall_time_s", "protocol"] if c in g]
+    names = {"group": "run (* = over seeds or splits)", "rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
+    heading = f"### `{topic}`: *{paper.title}*, {paper.venue} (`{paper.notebook}`)" if paper else f"### `{topic}`"
+    runs = f"{len(df)} runs in {len(g)} groups"
+    listed = "\n".join(f"- **{key[p]}**: {p}" for p in protocols)
+    return f"{heading}\n\n{runs}.\n\n{g[cols].rename(columns=names).to_markdown(index=False, floatfmt='.1f')}\n\nProtocols:\n\n{listed}"
+
+def _group_protocol(protocols: pd.Series) -> str:
+    "The protocol of a run group: its runs' one protocol, where runs over splits name their split as k."
+    texts = list(dict.fromkeys(re.sub(r"\bsplit \d+/", "split k/", p) if protocols.nunique() > 1 else p for p in protocols))
+    return " / ".join(texts)
+

@@ -22,8 +22,11 @@ from .core import load_results, runs_dir
 from .experiments import (Ablation, Paper, PlannedRun, ablation_table, register_paper, run_name, run_plan,
                                     runs_of, with_readings)
 from .metrics import pairwise_distance, re_ranking
-from .train import (LossTerm, Recipe, extract_features, load_checkpoint, load_model_state, rank_metrics,
-                              register_model, train_recipe)
+from .backbones import register_model
+from .evaluation import extract_features, rank_metrics
+from .losses import LossTerm
+from .recipe import Recipe, train_recipe
+from .trainer import load_checkpoint, load_model_state
 from .viz import embedding_gradcam, overlay_attention, to_uint8_image
 
 # %% auto #0

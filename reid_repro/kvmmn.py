@@ -25,10 +25,11 @@ from .data import BatchAugment, ImageBank, group_by, load_dataset
 from .experiments import (Ablation, Paper, PlannedRun, config_from_dict, register_paper, run_name, run_plan,
                                     runs_of, slug)
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
-from .train import (BaselineReID, CheckpointError, Recipe, Schedule, Trainer, autocast, checkpoint_split,
-                              choose_precision, count_flops, count_params, finish_run, load_checkpoint, load_model_state,
-                              load_trunk_weights, register_checkpoint_evaluator, register_model, seed_everything,
-                              train_recipe)
+from .backbones import BaselineReID, load_trunk_weights, register_checkpoint_evaluator, register_model
+from .evaluation import checkpoint_split, count_flops, count_params
+from .recipe import Recipe, train_recipe
+from .trainer import (CheckpointError, Schedule, Trainer, autocast, choose_precision, finish_run,
+                                load_checkpoint, load_model_state, seed_everything)
 from .viz import paper_vs_ours
 
 # %% auto #0

@@ -24,8 +24,11 @@ from .experiments import (SHORT, Ablation, Paper, PlannedRun, ablation_table, pa
                                     register_paper, run_name, run_plan, runs_of, seed_verdict, with_readings)
 from .han import CUHK01, HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes, stripe_offsets
 from .metrics import pairwise_distance
-from .train import (LossTerm, Recipe, build_model, extract_features, load_checkpoint, load_model_state,
-                              params_without_classifiers, rank_metrics, register_model, train_recipe)
+from .backbones import build_model, register_model
+from .evaluation import extract_features, params_without_classifiers, rank_metrics
+from .losses import LossTerm
+from .recipe import Recipe, train_recipe
+from .trainer import load_checkpoint, load_model_state
 
 # %% auto #0
 __all__ = ['ROBUST_1X', 'ROBUST_2X', 'TRIPLET_FORMS', 'CPU_T', 'CPU_T_DW', 'CPU_EPOCHS', 'CPU_MILESTONES', 'CPU_POST', 'FULL',

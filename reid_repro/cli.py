@@ -22,7 +22,7 @@ from . import __version__
 from .core import atomic_write, data_root, machine_kind, project_root, runs_dir
 from .data import DATASETS
 from .experiments import (NOTEBOOK_RUNS, PAPERS, PlannedRun, load_papers, missing_data, parse_run_name,
-                                    results_summary, run_name)
+                                    results_summary)
 from .backbones import MODELS
 from .evaluation import evaluate_checkpoint
 from .losses import LossTerm
@@ -226,7 +226,7 @@ def train_main(argv: list[str] | None = None) -> int:
     a = train_parser().parse_args(argv)
     try:
         r = recipe_from_args(a)
-        name = a.name or run_name(f"{r.model}_{r.dataset}", seed=r.seed)
+        name = a.name or r.default_name
         tr = train_recipe(r, a.run_dir or runs_dir(a.topic) / name, a.topic, name, a.root)
     except (ValueError, FileNotFoundError, KeyError) as e:
         sys.exit(f"reid_train: {e}")

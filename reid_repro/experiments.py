@@ -79,9 +79,11 @@ def missing_data(notebook: str) -> list[str]:
 # %% ../nbs/01a_experiments.ipynb #c43d16da
 RUN_INDEX = re.compile(r"^(?P<group>.+)_(?P<kind>seed|split)(?P<index>\d+)$")
 
-def run_name(group: str, seed: int | None = None, split: int | None = None) -> str:
-    "The result name of one run of `group`: `<group>_seed<k>` or `<group>_split<k>`, the one convention tables parse."
+def run_name(group: str, seed: int | None = None, split: int | None = None, reading: str | None = None) -> str:
+    """The result name of one run of `group`: `<group>_seed<k>` or `<group>_split<k>`, the one convention tables parse;
+    with `reading`, the name of another reading of that run (a test feature, SWA, SWAG): `<group>.<reading>_seed<k>`."""
     if (seed is None) == (split is None): raise ValueError("run_name: pass exactly one of seed= or split=")
+    group = f"{group}.{reading}" if reading else group
     return f"{group}_seed{seed}" if split is None else f"{group}_split{split}"
 
 def parse_run_name(name: str) -> tuple[str, str | None, int | None]:
@@ -103,7 +105,8 @@ def with_readings(results: pd.DataFrame, field: str, root: str | Path | None = N
     for _, rec in results.iterrows():
         group, kind, k = parse_run_name(rec["name"])
         stored = json.loads((Path(root or project_root()) / rec["file"]).read_text()).get(field, {})
-        rows += [{**rec.to_dict(), **m, "name": f"{group}.{reading}_{kind}{k}"} for reading, m in stored.items() if reading not in skip]
+        rows += [{**rec.to_dict(), **m, "name": run_name(group, reading=reading, **{kind: k})}
+                 for reading, m in stored.items() if reading not in skip]
     return pd.concat([results, pd.DataFrame(rows)], ignore_index=True) if rows else results
 
 def slug(label: str) -> str:
@@ -189,9 +192,13 @@ class Ablation:
     setting: str
     overrides: dict
     paper: dict                        # metric -> the paper's value, e.g. {"rank1": 78.0, "rank5": 96.6}
-    contrast: str | None = "Base"      # the paper's claim is about row - contrast; None for the base row itself
+    contrast: str | None               # the row the paper's text contrasts it with (its claim is row - contrast); None for a base row
     group: str = ""                    # the paper's group label (Table 3(A), (B), ...)
     runs: str | None = None            # the run group whose seeds it shows; default `<prefix>_<slug(row)>` (rows of several tables may share one)
+
+    def run_group(self, prefix: str) -> str:
+        "The run group whose seeds this row shows: `runs`, or `<prefix>_<slug(row)>`."
+        return self.runs or f"{prefix}_{slug(self.row)}"
 
 SHORT = {"rank1": "r1", "rank5": "r5", "rank10": "r10", "mAP": "mAP"}
 
@@ -201,7 +208,7 @@ def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, met
     ours to the row it is contrasted with, 2 standard errors (run-to-run sd pooled over every row with 2+ seeds), verdict.
     A row and its contrast that are readings of the same runs (`<group>.<reading>` and `<group>`, or two readings
     of one group) are compared seed by seed (`paired_verdict`, "vs" says "paired") once they share two seeds."""
-    groups = {a.row: a.runs or f"{prefix}_{slug(a.row)}" for a in rows}
+    groups = {a.row: a.run_group(prefix) for a in rows}
     runs = {row: runs_of(results, g) for row, g in groups.items()}
     base = {row: g.split(".")[0] for row, g in groups.items()}          # the runs a reading `<group>.<reading>` comes from
     paper = {a.row: a.paper for a in rows}

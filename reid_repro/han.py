@@ -316,8 +316,8 @@ HAN_TABLES = {   # the paper's HAN-L rows on Market-1501 SQ (rank-1, mAP), the r
 # %% ../nbs/04_han.ipynb #ce25033f
 PRIORITY = ("han-l", "han-l-no-cail", "han-l-triplet", "han-l-none", "han-s")   # spec §8: the strongest effects first
 SEEDS_BELOW_GAP = 3.0          # rows whose paper gap (rank-1) to their contrast is under 3 points get 3 seeds, as does their contrast
-SYNTHETIC_RUN = "han-l-synthetic_seed0"           # HAN-L on the synthetic pedestrians, for the region-placement study
-FIGURE_RUNS = ("han-l_seed0", SYNTHETIC_RUN)       # the figures load these runs' checkpoints
+SYNTHETIC_RUN = run_name("han-l-synthetic", seed=0)     # HAN-L on the synthetic pedestrians, for the region-placement study
+FIGURE_RUNS = (run_name("han-l", seed=0), SYNTHETIC_RUN)  # the figures load these runs' checkpoints
 FEATURE_DIMS = (128, 256, 512, 1024)               # Fig. 6's D: four of the paper's ten, from 128 to 1024
 
 def fig6_group(model: str, D: int) -> str:

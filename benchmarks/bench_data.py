@@ -3,7 +3,8 @@
 Times a ResNet-18 training step (torchvision, random init, bf16 autocast, channels_last, SGD, batch 64 = 16 ids x 4
 images from `PKSampler`) on CUHK01's training images (a generated fixture when CUHK01 is absent):
 
-Times are medians (and minima) over the steps or batches, since other jobs may share the cores.
+Times are medians (and minima) over the steps or batches, since other jobs may share the cores; settings compared
+with each other take turns, one step each per round (`reid_repro.bench.time_modes`).
 
 - `step_fixed_batch`: the step on one batch already in memory (no loading at all);
 - `step_loader_nwN`: the step with its batch taken from a `DataLoader` over `ReIDImages` (per-image
@@ -20,6 +21,7 @@ import argparse
 import os
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +29,8 @@ import torch
 import torchvision
 from torch.utils.data import DataLoader
 
-from reid_repro.core import data_root, project_root, provenance, save_json
+from reid_repro.bench import save_bench, time_modes, timed
+from reid_repro.core import data_root
 from reid_repro.data import BatchAugment, ImageBank, PKSampler, ReIDImages, load_dataset, train_transforms
 
 
@@ -45,6 +48,12 @@ def sync(device):
     if device == "cuda": torch.cuda.synchronize()
 
 
+def ms(stats: dict) -> list[float]:
+    "The milliseconds of every round of a `time_modes` entry (which must not have failed)."
+    if "failed" in stats: raise SystemExit(f"a timed setting failed: {stats['failed']}")
+    return [s * 1000 for s in stats["seconds"]]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--size", default="256x128")
@@ -52,7 +61,7 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=5, help="timed steps per setting (after 1 warm-up step)")
     ap.add_argument("--loader-batches", type=int, default=20)
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--out", default=str(project_root() / "benchmarks" / "results" / "bench_data.json"))
+    ap.add_argument("--out", default=None, help="result file (default: benchmarks/results/bench_data.json)")
     args = ap.parse_args(argv)
     h, w = map(int, args.size.split("x"))
     dev, P, K = args.device, args.batch // 4, 4
@@ -80,24 +89,20 @@ def main(argv=None):
         opt.step()
 
     # The three settings take turns, one step each per round, so that load from other jobs on the machine hits
-    # them alike; each step's time includes fetching its batch.
+    # them alike; each step's time includes fetching its batch. One warm-up step each.
     x0, y0 = next(iter(DataLoader(ds, batch_sampler=PKSampler(ds.labels, P, K, seed=0))))[:2]
     iters = {nw: iter(DataLoader(ds, batch_sampler=PKSampler(ds.labels, P, K, seed=1), num_workers=nw,
                                  persistent_workers=nw > 0, pin_memory=dev == "cuda")) for nw in (0, 1)}
     fetch = {"step_fixed_batch": lambda: (x0, y0), "step_loader_nw0": lambda: next(iters[0])[:2],
              "step_loader_nw1": lambda: next(iters[1])[:2]}
-    times = {k: [] for k in fetch}
-    for rnd in range(args.steps + 1):                 # round 0 is the warm-up
-        for k, f in fetch.items():
-            t = time.perf_counter()
-            step(*f()); sync(dev)
-            if rnd: times[k].append((time.perf_counter() - t) * 1000)
-        print(f"round {rnd}: " + ", ".join(f"{k} {v[-1]:.0f} ms" for k, v in times.items() if v), flush=True)
+    def fetch_and_step(f): step(*f()); sync(dev)
+    times = {k: ms(v) for k, v in time_modes({k: partial(fetch_and_step, f) for k, f in fetch.items()}, args.batch,
+                                             repeats=args.steps, warmup=1, verbose=True).items()}
     res = {k: {"ms_per_step": round(float(np.median(v)), 1), "min_ms": round(min(v), 1)} for k, v in times.items()}
     for nw in (0, 1):
         extra = np.array(times[f"step_loader_nw{nw}"]) - np.array(times["step_fixed_batch"])
         res[f"step_loader_nw{nw}"]["median_extra_ms_vs_fixed_same_round"] = round(float(np.median(extra)), 1)
-    del iters
+    iters.clear()
     for nw in (0, 1):
         dl = DataLoader(ds, batch_sampler=PKSampler(ds.labels, P, K, seed=2, batches_per_epoch=args.loader_batches + 1),
                         num_workers=nw)
@@ -114,18 +119,12 @@ def main(argv=None):
     xb = ds.get_batch(idx)[0]
     tf, aug = train_transforms(h, w), BatchAugment(h, w)
     def per_image(): return torch.stack([tf(im) for im in xb])
-    for name, fn in (("augment_per_image", per_image), ("augment_batched", lambda: aug(xb))):
-        fn()
-        times = []
-        for _ in range(9):
-            t = time.perf_counter(); fn(); times.append((time.perf_counter() - t) * 1000)
-        res[name] = {"ms_per_batch": round(float(np.median(times)), 1), "min_ms": round(min(times), 1), "device": "cpu"}
+    aug_times = time_modes({"augment_per_image": per_image, "augment_batched": lambda: aug(xb)}, args.batch, repeats=9, warmup=1)
+    for name, v in aug_times.items():
+        res[name] = {"ms_per_batch": round(float(np.median(ms(v))), 1), "min_ms": round(min(ms(v)), 1), "device": "cpu"}
     if dev == "cuda":
-        xg = xb.to(dev); aug(xg); sync(dev)
-        t = time.perf_counter()
-        for _ in range(20): aug(xg)
-        sync(dev)
-        res["augment_batched_gpu"] = {"ms_per_batch": round((time.perf_counter() - t) / 20 * 1000, 2), "device": dev}
+        xg = xb.to(dev)
+        res["augment_batched_gpu"] = {"ms_per_batch": round(timed(lambda: (aug(xg), sync(dev)), repeats=20) * 1000, 2), "device": dev}
     print({k: v for k, v in res.items() if k.startswith("augment")}, flush=True)
 
     out = {"dataset": what, "decode_img_per_s": round(len(bank) / decode_s),
@@ -133,9 +132,8 @@ def main(argv=None):
                       "autocast": "bfloat16", "channels_last": True, "device": dev, "steps": args.steps,
                       "transforms": "train_transforms(h, w): flip, pad 10 + crop, erasing p=0.5"},
            "results": res, "load_avg_start": [round(x, 2) for x in load_start],
-           "load_avg_end": [round(x, 2) for x in os.getloadavg()], **provenance("python benchmarks/bench_data.py")}
-    save_json(out, args.out)
-    print(f"wrote {args.out}")
+           "load_avg_end": [round(x, 2) for x in os.getloadavg()]}
+    print("->", save_bench(out, "bench_data", args.out, by_kind=False))
 
 
 if __name__ == "__main__":

@@ -11,41 +11,23 @@ gallery), the FLOP-bound ms/pair (the scorer's pair MACs x 2 / the measured matm
 precision GalleryScorer's "auto" picks with its probe's rates. Targets, at the paper size in the auto choice:
 cached >= 20x naive_head, and < 2.1 ms/pair (the paper's GTX 1080Ti).
 Run: .venv/bin/python benchmarks/bench_kvmmn.py [--quick] [--out PATH]
-Writes benchmarks/results/bench_kvmmn.json by default. --quick (tiny Q, G and repeats) is a smoke test of seconds;
-its timings mean nothing. Needs the machine to itself: other jobs on the cores skew the timings.
+Writes benchmarks/results/bench_kvmmn_<amx|no-amx>.json by default (what 03_kvmmn reads; _quick.json after --quick).
+--quick (tiny Q, G and repeats) is a smoke test of seconds; its timings mean nothing. Needs the machine to itself:
+other jobs on the cores skew the timings.
 """
 import argparse
-import statistics
-import time
-from pathlib import Path
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from reid_repro.core import provenance, save_json
+from reid_repro.bench import DTYPES, matmul_gflops, save_bench, timed
 from reid_repro.kvmmn import GalleryScorer, GoogLeNetTrunk, KVMMN, KVMMNConfig, kvmmn_cost
 from reid_repro.trainer import autocast
 
 CPU = torch.device("cpu")
-DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
 FULL = dict(Q=8, G=256, naive_pairs=8, repeats=5, encode_images=64, matmul_n=2048)
 QUICK = dict(Q=2, G=8, naive_pairs=2, repeats=1, encode_images=4, matmul_n=256)
 PAPER_MS_PER_PAIR, MIN_SPEEDUP = 2.1, 20
-
-
-def timed(f, repeats=5, warmup=1):
-    "Median seconds of `repeats` calls of f, after `warmup` calls."
-    for _ in range(warmup): f()
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); f(); ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
-
-
-def matmul_peak_gflops(mode, n, repeats):
-    "GFLOP/s of an n x n matrix product in `mode`'s dtype."
-    a, b = torch.randn(n, n, dtype=DTYPES[mode]), torch.randn(n, n, dtype=DTYPES[mode])
-    return 2 * n ** 3 / timed(lambda: a @ b, repeats) / 1e9
 
 
 @torch.no_grad()
@@ -112,10 +94,10 @@ def targets(run):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny Q, G and repeats: a smoke test, not a measurement")
-    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "bench_kvmmn.json")
+    ap.add_argument("--out", default=None, help="result file (default: benchmarks/results/bench_kvmmn_<amx|no-amx>.json)")
     a = ap.parse_args(argv)
     size = QUICK if a.quick else FULL
-    peaks = {mode: round(matmul_peak_gflops(mode, size["matmul_n"], size["repeats"]), 1) for mode in DTYPES}
+    peaks = {mode: round(matmul_gflops(mode, size["matmul_n"], size["repeats"]), 1) for mode in DTYPES}
     out = {"benchmark": "bench_kvmmn", "quick": a.quick, "matmul_peak_gflops": peaks, "runs": {}}
     print("matmul peak GFLOP/s", peaks, flush=True)
     for name, cfg in [("paper", KVMMNConfig.paper()), ("cpu_tier", KVMMNConfig.cpu())]:
@@ -126,8 +108,7 @@ def main(argv=None):
           f"(target < {PAPER_MS_PER_PAIR}: {'met' if t[f'below_{PAPER_MS_PER_PAIR}_ms'] else 'MISSED'}), "
           f"{t['speedup_vs_naive_head']}x the naive per-pair head (target >= {MIN_SPEEDUP}x: "
           f"{'met' if t[f'at_least_{MIN_SPEEDUP}x'] else 'MISSED'})")
-    out.update(provenance("benchmarks/bench_kvmmn.py"))
-    print("->", save_json(out, a.out))
+    print("->", save_bench(out, "bench_kvmmn", a.out, suffix="_quick" if a.quick else ""))
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ CMC + mAP + mINP) separately, and measures memory two ways: the peak of numpy's 
 (tracemalloc, in a second, traced run so that tracing does not slow the timed one) and the process's peak
 resident set size (which includes torch's allocations and the distance matrix).
 
-    .venv/bin/python benchmarks/bench_metrics.py
+    .venv/bin/python benchmarks/bench_metrics.py [--out PATH]
 
-Prints one JSON line and writes it to benchmarks/results/bench_metrics.json.
+Prints one JSON line and writes it, with the run's provenance, to benchmarks/results/bench_metrics.json (or PATH).
 """
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import time
@@ -20,7 +21,7 @@ import tracemalloc
 import numpy as np
 import torch
 
-from reid_repro.core import project_root, provenance, save_json
+from reid_repro.bench import save_bench
 from reid_repro.metrics import evaluate_rank, pairwise_distance
 
 NUM_QUERY, NUM_GALLERY, DIM, NUM_IDS, NUM_CAMS, JUNK, SEED = 3368, 15913, 512, 751, 6, 0.05, 0
@@ -39,7 +40,10 @@ def make_problem(seed: int = SEED):
     return qf, gf, q_pids, g_pids, q_camids, g_camids
 
 
-def main() -> dict:
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=None, help="result file (default: benchmarks/results/bench_metrics.json)")
+    a = ap.parse_args(argv)
     qf, gf, q_pids, g_pids, q_camids, g_camids = make_problem()
 
     t0 = time.perf_counter()
@@ -66,10 +70,9 @@ def main() -> dict:
            "distmat_mb": round(distmat.numel() * distmat.element_size() / 2**20, 1),
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10, 1),
            "rank1": round(float(res["cmc"][0]), 4), "mAP": round(res["mAP"], 4), "mINP": round(res["mINP"], 4),
-           "num_valid": res["num_valid"], "num_skipped": res["num_skipped"],
-           **provenance("benchmarks/bench_metrics.py")}
+           "num_valid": res["num_valid"], "num_skipped": res["num_skipped"]}
     print(json.dumps(out))
-    save_json(out, project_root() / "benchmarks" / "results" / "bench_metrics.json")
+    print("->", save_bench(out, "bench_metrics", a.out, by_kind=False))
     return out
 
 

@@ -4,29 +4,31 @@ For each model (the ResNet-18 baseline, and MobileNetV2, whose depthwise convolu
 the same loader, batch, input size and seed are trained for a few short epochs with the project's `Trainer` in
 each mode; the rate is img/s of the last epoch (the first warms the kernels up). `auto` is a fresh run that times
 both modes on its own first batches and keeps the faster: the target is auto within 5% of the faster fixed mode.
-The modes run interleaved `--repeats` times and each keeps its best run, since a 2-core VM's rate drifts by tens
-of percent between runs (all runs are in the result file).
+The modes run interleaved `--repeats` times (`reid_repro.bench.interleave`) and each keeps its best run, since a
+2-core VM's rate drifts by tens of percent between runs (all runs are in the result file).
 Then eager vs `torch.compile` (MobileNetV2 at 160x64, batch 32, in the faster precision): the first compiled epoch
 carries the compilation; later epochs give the rate. `--accuracy E` adds ResNet-18 trained E epochs on a small synthetic
 set (60 ids, 64x32; from scratch a CUHK01 run needs far longer to leave chance), eager and compiled, seeds 0 and 1:
 the same metrics within seed noise?
 
 A CPU without AMX can be imitated on one with it: `ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16` (the bf16 and fp32 matmul
-peaks are measured first, to show whether the cap bites). Uses CUHK01 (485/486, split 0) when data/cuhk01 exists,
-else the synthetic set. Run: .venv/bin/python benchmarks/bench_train.py [--batches 12] [--accuracy 8]
-Writes benchmarks/results/bench_train_<amx|no-amx>.json. Needs the machine to itself.
+peaks are measured first, with `reid_repro.bench.matmul_gflops`, to show whether the cap bites). Uses CUHK01
+(485/486, split 0) when data/cuhk01 exists, else the synthetic set.
+Run: .venv/bin/python benchmarks/bench_train.py [--batches 12] [--accuracy 8] [--out PATH]
+Writes benchmarks/results/bench_train_<amx|no-amx>.json (or --out). Needs the machine to itself.
 """
 import argparse
 import json
-import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
 import torchvision
 
-from reid_repro.core import data_root, machine, machine_kind, provenance, save_json
+from reid_repro.bench import bench_path, interleave, matmul_gflops, save_bench
+from reid_repro.core import data_root, machine_kind
 from reid_repro.data import load_dataset
 from reid_repro.backbones import BaselineReID
 from reid_repro.data import reid_loaders
@@ -39,15 +41,6 @@ MODELS = {  # name -> (factory(num_classes), input size)
     "resnet18": (lambda n: BaselineReID(n, "resnet18"), (128, 64)),
     "mobilenet_v2": (lambda n: BaselineReID(n, trunk=torchvision.models.mobilenet_v2().features, dim=1280), (160, 64)),
 }
-
-
-def matmul_gflops(dtype, n=2048, repeats=5):
-    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-    a @ b
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t0)
-    return round(2 * n ** 3 / statistics.median(ts) / 1e9, 1)
 
 
 def split_and_name():
@@ -77,7 +70,7 @@ def run(model_name, split, precision, compile=False, epochs=3, batches=12, P=8, 
     return out
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batches", type=int, default=12, help="batches per short epoch (default: %(default)s)")
     ap.add_argument("--repeats", type=int, default=2, help="interleaved repeats of each mode; the best counts (default: %(default)s)")
@@ -85,18 +78,15 @@ def main():
     ap.add_argument("--models", nargs="+", default=list(MODELS))
     ap.add_argument("--no-compile", action="store_true", help="skip eager vs compiled (keeps that part of an existing result file)")
     ap.add_argument("--out", default=None, help="result file (default: benchmarks/results/bench_train_<amx|no-amx>.json)")
-    args = ap.parse_args()
-    m = machine()
-    kind = "amx" if m["amx"] and m["onednn_max_cpu_isa"] in ("unset", "ALL", "AVX512_CORE_AMX") else "no-amx"
-    out = {"benchmark": "bench_train", "machine_kind": machine_kind(m),
-           "matmul_gflops_2048": {"fp32": matmul_gflops(torch.float32), "bf16": matmul_gflops(torch.bfloat16)}}
+    args = ap.parse_args(argv)
+    out = {"benchmark": "bench_train", "machine_kind": machine_kind(),
+           "matmul_gflops_2048": {d: round(matmul_gflops(d, 2048), 1) for d in ("fp32", "bf16")}}
     print(out, flush=True)
     split, data = split_and_name()
     out.update(dataset=data, batch=32, models={})
     for name in args.models:   # modes interleaved, `repeats` times; a mode's rate is its best run (the least disturbed)
-        samples = {mode: [] for mode in ("fp32", "bf16", "auto")}
-        for _ in range(args.repeats):
-            for mode in samples: samples[mode].append(run(name, split, mode, batches=args.batches))
+        samples = interleave({mode: partial(run, name, split, mode, batches=args.batches) for mode in ("fp32", "bf16", "auto")},
+                             args.repeats)
         r = {mode: max(runs, key=lambda x: x["img_per_s"]) | {"img_per_s_runs": [x["img_per_s"] for x in runs]}
              for mode, runs in samples.items()}
         best = max(("fp32", "bf16"), key=lambda k: r[k]["img_per_s"])
@@ -106,7 +96,7 @@ def main():
         r["input"] = "x".join(map(str, MODELS[name][1]))
         out["models"][name] = r
         print(name, {k: (v["img_per_s"] if isinstance(v, dict) else v) for k, v in r.items()}, flush=True)
-    path = Path(args.out or Path(__file__).parent / "results" / f"bench_train_{kind}.json")
+    path = Path(args.out) if args.out else bench_path("bench_train")
     if path.is_file():   # keep the parts this run does not measure
         kept = json.loads(path.read_text())
         out.update({k: kept[k] for k in ("compile", "accuracy") if k in kept and (k == "accuracy" or args.no_compile)})
@@ -130,9 +120,7 @@ def main():
                 print(key, {k: v for k, v in acc[key].items() if k != "engine"}, flush=True)
         out["accuracy"] = {"model": "resnet18", "data": "synthetic, 60 ids (20 test), 64x32", "precision": "fp32",
                            "epochs": args.accuracy, "runs": acc}
-    out.update(provenance("benchmarks/bench_train.py"))
-    save_json(out, path)
-    print("->", path)
+    print("->", save_bench(out, "bench_train", path))
 
 
 if __name__ == "__main__":

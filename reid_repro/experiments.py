@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import os
-import pkgutil
 import re
 import time
 import types
@@ -21,13 +19,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .core import Registry, data_root, load_results, project_root, runs_dir
+from .core import Registry, data_root, project_root, runs_dir
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'PAPERS', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
+__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
            'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'claim_run', 'run_plan',
            'pooled_sd', 'seed_verdict', 'gap_verdict', 'paired_verdict', 'Ablation', 'ablation_table',
-           'config_from_dict', 'Paper', 'register_paper', 'load_papers', 'results_summary']
+           'config_from_dict']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -260,66 +258,3 @@ def _as_declared(hint, v):
             if a is not type(None) and (a is tuple or typing.get_origin(a) is tuple or dataclasses.is_dataclass(a)):
                 return _as_declared(a, v)
     return v
-
-# %% ../nbs/01a_experiments.ipynb #da4c3851
-@dataclasses.dataclass
-class Paper:
-    "A paper module's entry: what `reid_repro <topic> ...`, `make reproduce` and the docs need to know about it."
-    topic: str                             # the CLI word, and the folder under results/, figures/ and runs/
-    title: str
-    venue: str
-    notebook: str                          # its notebook's stem, e.g. "03_kvmmn"
-    models: tuple = ()                     # the names it registers in `MODELS` (or with `register_checkpoint_evaluator`)
-    data: tuple = ()                       # folders under data/ its notebook cannot run without
-    runs: Callable | None = None           # () -> list[PlannedRun]: every run its notebook trains
-    main: Callable | None = None           # argv -> exit code: `reid_repro <topic> ...`
-
-PAPERS = Registry()   # topic -> Paper
-
-def register_paper(paper: Paper) -> Paper:
-    "Enter `paper` in `PAPERS`, and its runs and data in `NOTEBOOK_RUNS` / `NOTEBOOK_DATA` for `make reproduce`."
-    PAPERS[paper.topic] = paper
-    if paper.runs: NOTEBOOK_RUNS[paper.notebook] = paper.runs
-    if paper.data: NOTEBOOK_DATA[paper.notebook] = tuple(paper.data)
-    return paper
-
-def load_papers(package: str = "reid_repro") -> Registry:
-    "Import every module of `package`, so each paper registers itself and its models; returns `PAPERS`."
-    for m in pkgutil.iter_modules(importlib.import_module(package).__path__):
-        if not m.name.startswith("_"): importlib.import_module(f"{package}.{m.name}")
-    return PAPERS
-
-# %% ../nbs/01a_experiments.ipynb #df25cb31
-def results_summary(root: str | Path | None = None) -> str:
-    "Markdown: every result file grouped by paper, each paper's protocols written out in full; or a line saying there are none yet."
-    df = load_results(root=root)
-    if df.empty:
-        return "_No trained results yet: `make reproduce` trains every paper's model and fills this table._"
-    papers = load_papers()
-    df = df.assign(**{c: 100 * df[c] for c in ("rank1", "mAP") if c in df},
-                   group=[f"{g}_{kind}*" if kind else g for g, kind, _ in map(parse_run_name, df["name"])])
-    order = sorted(df["topic"].unique(), key=lambda t: (t in papers, papers[t].notebook if t in papers else t))
-    return "\n\n".join(_paper_summary(t, df[df["topic"] == t], papers.get(t)) for t in order)
-
-def _paper_summary(topic: str, df: pd.DataFrame, paper: Paper | None) -> str:
-    "One paper's section of `results_summary`: a heading, a table of run groups, its protocols in full."
-    df = df.assign(protocol=df.groupby("group", sort=False)["protocol"].transform(_group_protocol))
-    protocols = list(dict.fromkeys(df["protocol"]))
-    key = {p: f"P{i + 1}" for i, p in enumerate(protocols)}
-    agg = {"runs": ("name", "size"), "wall_time_s": ("wall_time_s", "sum"), "protocol": ("protocol", "first"),
-           **{c: (c, "mean") for c in ("rank1", "mAP") if c in df}}
-    g = df.groupby("group", sort=False).agg(**agg).reset_index()
-    if "rank1" in df: g.insert(g.columns.get_loc("rank1") + 1, "± std", df.groupby("group", sort=False)["rank1"].std().values)
-    g["protocol"] = g["protocol"].map(key)
-    cols = [c for c in ["group", "runs", "rank1", "± std", "mAP", "wall_time_s", "protocol"] if c in g]
-    names = {"group": "run (* = over seeds or splits)", "rank1": "rank-1 (%)", "mAP": "mAP (%)", "wall_time_s": "wall time (s)"}
-    heading = f"### `{topic}`: *{paper.title}*, {paper.venue} (`{paper.notebook}`)" if paper else f"### `{topic}`"
-    runs = f"{len(df)} runs in {len(g)} groups"
-    listed = "\n".join(f"- **{key[p]}**: {p}" for p in protocols)
-    return f"{heading}\n\n{runs}.\n\n{g[cols].rename(columns=names).to_markdown(index=False, floatfmt='.1f')}\n\nProtocols:\n\n{listed}"
-
-def _group_protocol(protocols: pd.Series) -> str:
-    "The protocol of a run group: its runs' one protocol, where runs over splits name their split as k."
-    texts = list(dict.fromkeys(re.sub(r"\bsplit \d+/", "split k/", p) if protocols.nunique() > 1 else p for p in protocols))
-    return " / ".join(texts)
-

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -16,36 +15,29 @@ import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from matplotlib.patches import Rectangle
 
-from .core import load_results, runs_dir
-from .experiments import (Ablation, Paper, PlannedRun, ablation_table, register_paper, run_name, run_plan,
-                                    runs_of, with_readings)
-from .metrics import pairwise_distance, re_ranking
 from .backbones import register_model
+from .core import load_results, runs_dir
 from .evaluation import extract_features, rank_metrics
+from .experiments import Ablation, ablation_table, run_name, runs_of, with_readings
+from .han_attention import HarmoniousAttention, cbr, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
-from .recipe import Recipe, train_recipe
+from .metrics import pairwise_distance, re_ranking
+from .papers import Anchor, Paper, register_paper, seeds_by_gap
+from .recipe import CUHK01_486, Recipe, train_recipe
 from .trainer import load_checkpoint, load_model_state
 from .viz import embedding_gradcam, overlay_attention, to_uint8_image
 
 # %% auto #0
-__all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'CUHK01', 'LOSS_TERMS', 'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN',
+__all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'LOSS_TERMS', 'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN',
            'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN', 'FIGURE_RUNS', 'FEATURE_DIMS', 'PAPER_ANCHORS',
-           'REGION_COLOURS', 'PARTS', 'FIG6_MODELS', 'cbr', 'depthwise_unit', 'Streams', 'inception_a', 'inception_b',
-           'Bottleneck', 'level_units', 'local_unit', 'region_sizes', 'HANConfig', 'stripe_offsets',
-           'HarmoniousAttention', 'crop_regions', 'HAN', 'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics',
-           'fig6_group', 'fig6_variants', 'han_variants', 'han_seeds', 'han_plan', 'han_runs', 'han_train_fn',
-           'train_han', 'han_results', 'han_table', 'paper_run_name', 'paper_command', 'anchors_table', 'region_boxes',
-           'attention_figure', 'region_parts', 'region_parts_figure', 'feature_dim_table', 'feature_dim_figure',
-           'HANFeature', 'han_gradcam_figure', 'main']
+           'PAPER', 'PARTS', 'FIG6_MODELS', 'depthwise_unit', 'Bottleneck', 'level_units', 'local_unit', 'HANConfig',
+           'HAN', 'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics', 'fig6_group', 'fig6_variants',
+           'han_variants', 'han_seeds', 'han_plan', 'han_train_fn', 'han_results', 'han_table', 'han_tables',
+           'paper_run_name', 'paper_command', 'han_anchors', 'han_paper_args', 'han_paper_run', 'region_parts',
+           'region_parts_figure', 'feature_dim_table', 'feature_dim_figure', 'HANFeature', 'han_gradcam_figure']
 
 # %% ../nbs/04_han.ipynb #e6a1db23
-def cbr(cin: int, cout: int, k: int = 1, stride: int = 1, groups: int = 1) -> nn.Sequential:
-    "conv (no bias) + BN + ReLU: every conv of HAN, the attention convs included (Fig. 2)."
-    return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(cout),
-                         nn.ReLU(inplace=True))
-
 def depthwise_unit(cin: int, d: int, stride: int = 1) -> nn.Sequential:
     "HAN's unit: 1x1 conv cin -> d, then a 3x3 depthwise conv carrying the stride."
     return nn.Sequential(cbr(cin, d, 1), cbr(d, d, 3, stride, groups=d))
@@ -53,24 +45,6 @@ def depthwise_unit(cin: int, d: int, stride: int = 1) -> nn.Sequential:
 STRIDES = {"S": (2, 1, 1), "M": (1, 2, 1), "L": (1, 1, 2)}   # Table 1: which unit of each level halves the map
 
 # %% ../nbs/04_han.ipynb #ac73bf43
-class Streams(nn.Module):
-    "Streams run side by side on one input, their outputs concatenated over channels (an Inception block)."
-    def __init__(self, *streams: nn.Module):
-        super().__init__()
-        self.streams = nn.ModuleList(streams)
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return torch.cat([s(x) for s in self.streams], 1)
-
-def inception_a(cin: int, d: int) -> Streams:
-    "HA-CNN's Inception-A, stride 1: three 1x1 -> 3x3 streams and avg-pool -> 1x1, d/4 channels each."
-    m = d // 4
-    return Streams(*[nn.Sequential(cbr(cin, m), cbr(m, m, 3)) for _ in range(3)], nn.Sequential(nn.AvgPool2d(3, 1, 1), cbr(cin, m)))
-
-def inception_b(cin: int, d: int) -> Streams:
-    "HA-CNN's Inception-B, stride 2: 1x1 -> 3x3/2 and 1x1 -> 3x3 -> 3x3/2 (d/4 each), max-pool/2 -> 1x1 (d/2)."
-    m = d // 4
-    return Streams(nn.Sequential(cbr(cin, m), cbr(m, m, 3, 2)), nn.Sequential(cbr(cin, m), cbr(m, m, 3), cbr(m, m, 3, 2)),
-                   nn.Sequential(nn.MaxPool2d(3, 2, 1), cbr(cin, 2 * m)))
-
 class Bottleneck(nn.Module):
     "Table 12's residual unit (spec): 1x1 -> 3x3/stride -> 1x1 at middle width d/2, plus a projection shortcut, ReLU after the sum."
     def __init__(self, cin: int, d: int, stride: int = 1):
@@ -93,11 +67,6 @@ def local_unit(block: str, cin: int, d: int) -> nn.Module:
             "residual": lambda: Bottleneck(cin, d, 2)}[block]()
 
 # %% ../nbs/04_han.ipynb #afc8e850
-def region_sizes(input_hw: tuple[int, int], levels: int = 3) -> list[tuple[int, int]]:
-    "(h', w') of the regions cropped at each level: HA-CNN's 24x28, 12x14, 6x7 at 160x64, scaled with the input."
-    H, W = input_hw
-    return [(math.ceil(24 * H / 160 / 2 ** l), math.ceil(28 * W / 64 / 2 ** l)) for l in range(levels)]
-
 @dataclass
 class HANConfig:
     "HAN's architecture and every ablation flag of Tables 8-12 (spec §7)."
@@ -118,56 +87,6 @@ class HANConfig:
     block: str = "depthwise"            # "depthwise", "inception" or "residual" (Table 12)
 
     def crop_sizes(self) -> list[tuple[int, int]]: return region_sizes(self.input_hw)
-
-# %% ../nbs/04_han.ipynb #3ff089a9
-def stripe_offsets(T: int, s_h: float) -> torch.Tensor:
-    "t_y of T stripes of height s_h stacked from the top (T=4, s_h=1/4: -0.75, -0.25, 0.25, 0.75)."
-    return torch.tensor([-1 + s_h * (2 * k + 1) for k in range(T)])
-
-class HarmoniousAttention(nn.Module):
-    """The HA module of one level on its block output X (c x h x w): soft attention A (Eqs. 3-6) that re-weights X, and
-    T region translations t = (t_x, t_y) (Eq. 7) that place the crops on the level's input."""
-    def __init__(self, c: int, T: int = 4, r: int = 16, s_h: float = 0.25, use_ssa: bool = True, use_sca: bool = True,
-                 use_hra: bool = True):
-        super().__init__()
-        self.T, self.use_ssa, self.use_sca, self.use_hra = T, use_ssa, use_sca, use_hra
-        self.spatial_conv, self.spatial_scale = cbr(1, 1, 3, 2), cbr(1, 1, 1)   # 9 + 1 weights (Fig. 2b)
-        self.channel = nn.Sequential(cbr(c, c // r, 1), cbr(c // r, c, 1))      # W_1^ca, W_2^ca (Eq. 6)
-        self.fuse = cbr(c, c, 1)                                                # blends S x C before the sigmoid
-        self.hard = nn.Linear(c, 2 * T)                                         # (t_x, t_y) per region (Fig. 2d)
-        nn.init.zeros_(self.hard.weight)                                        # start from the T horizontal stripes
-        with torch.no_grad(): self.hard.bias.copy_(torch.stack([torch.zeros(T), torch.atanh(stripe_offsets(T, s_h))], 1).flatten())
-
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        "X (N, c, h, w) -> soft attention A (N, c, h, w) or broadcastable, translations t (N, T, 2), spatial map S (N, 1, h, w)."
-        h, w = x.shape[-2:]
-        # Eq. 4: S_input = (1/c) sum_i X[:, :, i], then a 3x3 stride-2 conv, a bilinear resize back to h x w, a 1x1 scale
-        S = self.spatial_scale(F.interpolate(self.spatial_conv(x.mean(1, keepdim=True)), (h, w), mode="bilinear",
-                                             align_corners=False))
-        # Eq. 5: C_input = (1/hw) sum_ij X[i, j, :]; Eq. 6: C = ReLU(W_2 ReLU(W_1 C_input)) (each conv with its BN)
-        g = x.mean((2, 3), keepdim=True)
-        C = self.channel(g)
-        # Eq. 3: A = sigmoid(conv_1x1(S x C)); the ReLU before the sigmoid keeps A in [0.5, 1)
-        if self.use_ssa or self.use_sca:                                     # a factor switched off is 1
-            SC = (S if self.use_ssa else 1) * (C if self.use_sca else 1)
-            A = torch.sigmoid(self.fuse(SC.expand(-1, x.shape[1], -1, -1)))
-        else: A = torch.ones_like(g)
-        # Eq. 7: t = tanh(FC(C_input)), the translation of each region; without HRA the initial stripes, fixed
-        t = torch.tanh(self.hard(g.flatten(1)) if self.use_hra else self.hard.bias.expand(len(x), -1)).view(-1, self.T, 2)
-        return A, t, S
-
-# %% ../nbs/04_han.ipynb #a6fa0311
-def crop_regions(x: torch.Tensor, t: torch.Tensor, size: tuple[int, int], s_w: float, s_h: float) -> torch.Tensor:
-    """Regions of x (N, C, H, W) at translations t (N, T, 2), sampled directly at `size` (h', w'): (N*T, C, h', w').
-    theta_k = [[s_w, 0, t_x], [0, s_h, t_y]] in PyTorch's `affine_grid` order (row 0 maps x, i.e. the width)."""
-    N, T = t.shape[:2]
-    theta = torch.zeros(N * T, 2, 3, dtype=x.dtype, device=x.device)
-    theta[:, 0, 0], theta[:, 1, 1] = s_w, s_h
-    theta[:, :, 2] = t.reshape(N * T, 2).to(x.dtype)
-    grid = F.affine_grid(theta, (N * T, x.shape[1], *size), align_corners=False)      # (N*T, h', w', 2)
-    out = F.grid_sample(x, grid.view(N, T * size[0], size[1], 2), mode="bilinear", padding_mode="zeros",
-                        align_corners=False)                                            # the T regions stacked in height
-    return out.view(N, x.shape[1], T, *size).transpose(1, 2).reshape(N * T, x.shape[1], *size)
 
 # %% ../nbs/04_han.ipynb #c699af55
 class HAN(nn.Module):
@@ -233,14 +152,13 @@ def han_paper_recipe(model_size: str = "L", dataset: str = "market1501", **kw) -
 CPU_MODEL = dict(widths=(64, 128, 192), stem=16, input_hw=(80, 32), feat_dim=256)   # spec §8's reduced model "R1"
 CPU_EPOCHS = 20                 # measured: ~6 minutes a HAN-L run here (below)
 RECIPE_FIELDS = {f.name for f in fields(Recipe)} - {"size"}   # "size" is the model size here
-CUHK01 = ("cuhk01", {"num_test": 486, "split_id": 0})
 
 LOSS_TERMS = {   # Table 11: CE on both heads' logits, batch-hard triplet (margin 0.3) on both features, or both
     "ce": (LossTerm("ce", "logits"),),
     "triplet": (LossTerm("triplet", "feat", margin=0.3),),
     "ce+triplet": (LossTerm("ce", "logits"), LossTerm("triplet", "feat", margin=0.3))}
 
-def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = CUHK01, epochs: int = CPU_EPOCHS) -> Recipe:
+def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = CUHK01_486, epochs: int = CPU_EPOCHS) -> Recipe:
     """HAN's CPU tier: the paper's recipe (SGD 0.03, batches of 32 random images, no augmentation, steps at 1/3, 2/3
     and 5/6 of the run) for `epochs` on spec §8's reduced model at 80x32 and CUHK01 485/486 split 0. `variant` sets
     `size` (S/M/L), `loss` (a `LOSS_TERMS` key; a triplet samples P x K = 8 x 4), any `HANConfig` flag and any
@@ -341,14 +259,8 @@ def han_variants() -> dict[str, dict]:
     return out
 
 def han_seeds() -> dict[str, int]:
-    "Run group -> number of seeds: 3 for a row within `SEEDS_BELOW_GAP` rank-1 points of its contrast (and for the contrast), else 1."
-    seeds = dict.fromkeys(han_variants(), 1)
-    for rows in HAN_TABLES.values():
-        paper = {a.row: a for a in rows}
-        for a in rows:
-            if a.contrast and abs(a.paper["rank1"] - paper[a.contrast].paper["rank1"]) < SEEDS_BELOW_GAP:
-                for g in (a.runs, paper[a.contrast].runs): seeds[g.split(".")[0]] = 3
-    return seeds
+    "Run group -> seeds, by the shared policy: 3 for a row within `SEEDS_BELOW_GAP` rank-1 points of its contrast (and for the contrast), else 1."
+    return seeds_by_gap(HAN_TABLES.values(), "han", below=SEEDS_BELOW_GAP)
 
 def han_plan() -> dict[str, Recipe]:
     """Result name -> recipe of every run the tables and figures need: seed 0 of each table's group (the `PRIORITY`
@@ -360,19 +272,10 @@ def han_plan() -> dict[str, Recipe]:
     more = {run_name(g, seed=k): han_cpu_recipe(variants[g], seed=k) for k in range(1, max(seeds.values())) for g in order if k < seeds[g]}
     return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **dims, **more}
 
-def han_runs() -> list[PlannedRun]:
-    "This notebook's runs, for `make reproduce`'s plan."
-    return [PlannedRun("han", n, needs_checkpoint=n in FIGURE_RUNS) for n in han_plan()]
-
 def han_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run; a HAN's result file also holds the metrics of each test feature (Tables 8 and 10) and re-ranked."
     extra = feature_metrics if r.model.startswith("han_") else None           # the baselines of Table 7 have one feature
     return train_recipe(r, run_dir, "han" if write_result else None, name, progress=False, extra=extra).history[-1]
-
-def train_han(names=None, force: bool = False) -> list[Path]:
-    "Train the planned runs (all, or `names`) that are missing, through the shared `run_plan`."
-    plan = {n: r for n, r in han_plan().items() if names is None or n in names}
-    return run_plan(plan, han_train_fn, "han", needs_checkpoint=FIGURE_RUNS, force=force)
 
 # %% ../nbs/04_han.ipynb #ff4d455f
 def han_results(root=None) -> pd.DataFrame:
@@ -382,6 +285,11 @@ def han_results(root=None) -> pd.DataFrame:
 def han_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
     "One of `HAN_TABLES`: paper | ours (mean ± std over seeds) | gaps to the contrast row with 2 s.e. | verdict."
     return ablation_table(results, HAN_TABLES[table], prefix="han", show=("rank1", "mAP"))
+
+def han_tables(root=None) -> dict[str, pd.DataFrame]:
+    "Every table of `HAN_TABLES`, from the result files."
+    results = han_results(root)
+    return {table: han_table(table, results) for table in HAN_TABLES}
 
 # %% ../nbs/04_han.ipynb #1072f162
 PAPER_ANCHORS = {   # Tables 3-6, single query, no re-ranking: HAN-S/M/L (rank-1, mAP); dataset name and kwargs
@@ -399,48 +307,36 @@ def paper_command(dataset: str, kwargs: dict, model_size: str) -> str:
     "The shell command that trains the paper's recipe for one anchor."
     return f"reid_repro han paper --dataset {dataset} --model-size {model_size}" + "".join(f" --{k} {v}" for k, v in kwargs.items())
 
-def anchors_table(root=None) -> pd.DataFrame:
-    "Tables 3-6's HAN rows: paper | ours (from the result file, when trained) | the command that trains it."
-    df = load_results("han", root)
-    have = df.set_index("name") if len(df) else None
-    rows = []
-    for table, (ds, kw, paper) in PAPER_ANCHORS.items():
-        for size, (r1, mAP) in paper.items():
-            name = paper_run_name(ds, kw, size)
-            ours = (f"{100 * have.loc[name, 'rank1']:.1f} / {100 * have.loc[name, 'mAP']:.1f}" if have is not None and name in have.index
-                    else "needs the full dataset")
-            rows.append({"table": table, "model": f"HAN-{size}", "paper R1 / mAP": f"{r1} / {mAP}", "ours R1 / mAP": ours,
-                         "command": paper_command(ds, kw, size)})
-    return pd.DataFrame(rows)
+def han_anchors() -> list[Anchor]:
+    "Tables 3-6's HAN rows as anchors: the paper's rank-1 and mAP, our result name, the command that trains it."
+    return [Anchor(table, f"HAN-{size}", _p(r1, mAP), paper_run_name(ds, kw, size), paper_command(ds, kw, size))
+            for table, (ds, kw, paper) in PAPER_ANCHORS.items() for size, (r1, mAP) in paper.items()]
 
-# %% ../nbs/04_han.ipynb #e1d3fede
-REGION_COLOURS = ("red", "blue", "green", "violet")   # Fig. 7: head+shoulder, upper body, upper leg, lower leg
+def han_paper_args(p: argparse.ArgumentParser) -> None:
+    "The options of `reid_repro han paper`: the paper's recipe (300 epochs, 160x64, batch 32) on a full benchmark."
+    p.add_argument("--dataset", required=True, help="market1501, dukemtmcreid, cuhk03, msmt17, ... (under data/)")
+    p.add_argument("--model-size", default="L", choices=["S", "M", "L"])
+    p.add_argument("--kind", default=None, choices=["labeled", "detected"], help="CUHK03's bounding boxes")
+    p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
 
-def region_boxes(t: torch.Tensor, hw: tuple[int, int], s_w: float, s_h: float) -> list[tuple[float, float, float, float]]:
-    "Pixel boxes (x0, y0, width, height) on an H x W image of the regions at translations t (T, 2): centre ((t_x+1)W/2, (t_y+1)H/2), size (s_w W, s_h H)."
-    H, W = hw
-    return [((tx + 1) * W / 2 - s_w * W / 2, (ty + 1) * H / 2 - s_h * H / 2, s_w * W, s_h * H) for tx, ty in t.tolist()]
+def han_paper_run(a: argparse.Namespace) -> None:
+    "Train the paper's recipe on the benchmark the options name; its result file is the anchor's run."
+    kw = {"kind": a.kind} if a.kind else {}
+    name = paper_run_name(a.dataset, kw, a.model_size)
+    r = han_paper_recipe(a.model_size, a.dataset, dataset_kwargs=kw, epochs=a.epochs, P=a.batch,
+                         eval_every=max(1, a.epochs // 30), precision=a.precision)
+    train_recipe(r, runs_dir("han") / name, "han", name, extra=feature_metrics)
 
-@torch.no_grad()
-def attention_figure(model: nn.Module, images: torch.Tensor, titles=None):
-    """Fig. 7: each image, then per level its T hard-attention boxes over its soft spatial map S_l (min-max normalised,
-    jet, alpha 0.5). Any model whose `forward(x, maps=True)` returns per-level `boxes` and `soft` maps (B, C, h, w; the
-    channel mean is drawn) and whose `cfg` has `s_w` and `s_h` (Robust-ReID builds on HAN this way)."""
-    model.eval()
-    out = model(images.float(), maps=True)
-    H, W = images.shape[-2:]
-    fig, axs = plt.subplots(len(images), 4, figsize=(4 * 1.1, len(images) * 1.1 * H / W + 0.3), squeeze=False)
-    for i, img in enumerate(images):
-        axs[i, 0].imshow(to_uint8_image(img)); axs[i, 0].set_xticks([]); axs[i, 0].set_yticks([])
-        if titles is not None: axs[i, 0].set_ylabel(titles[i], fontsize=7)
-        for l in range(3):
-            ax = overlay_attention(img, out["soft"][l][i].mean(0), ax=axs[i, l + 1])
-            for (x0, y0, w, h), c in zip(region_boxes(out["boxes"][l][i], (H, W), model.cfg.s_w, model.cfg.s_h), REGION_COLOURS):
-                ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, edgecolor=c, linewidth=1.2))
-    for l in range(3): axs[0, l + 1].set_title(f"level {l + 1}", fontsize=8)
-    axs[0, 0].set_title("image", fontsize=8)
-    fig.tight_layout()
-    return fig
+# %% ../nbs/04_han.ipynb #ae3c3d14
+PAPER = register_paper(Paper(
+    "han", "Scalable Person Re-Identification by Harmonious Attention", "IJCV 2020", "04_han",
+    models=("han_s", "han_m", "han_l"), data=("cuhk01",), plan=han_plan, train_fn=han_train_fn,
+    needs_checkpoint=lambda name: name in FIGURE_RUNS, results=han_results, tables=han_tables,
+    tier={"han_l": ("han_l", CPU_MODEL), "han_s": ("han_s", CPU_MODEL), "mobilenet_v2": ("mobilenet_v2", {}),
+          "shufflenet_v2": ("shufflenet_v2", {})},
+    anchors=han_anchors, paper_args=han_paper_args, paper_run=han_paper_run))
 
 # %% ../nbs/04_han.ipynb #6ba4804f
 PARTS = ("head", "torso", "legs")
@@ -522,31 +418,3 @@ def han_gradcam_figure(model: HAN, queries: torch.Tensor, matches: torch.Tensor,
     for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout()
     return fig
-
-# %% ../nbs/04_han.ipynb #99ee03e9
-def main(argv=None) -> int:
-    "`reid_repro han train|paper ...`: the notebook's CPU-tier runs, or the paper's recipe on a full benchmark."
-    ap = argparse.ArgumentParser(prog="reid_repro han", description=main.__doc__)
-    sub = ap.add_subparsers(dest="what", required=True)
-    t = sub.add_parser("train", help="train every planned CPU-tier run without a result file (seed 0 of each row first)")
-    t.add_argument("--only", default=None, help="comma-separated result names to train (default: the whole plan)")
-    p = sub.add_parser("paper", help="the paper's recipe (300 epochs, 160x64, batch 32) on a full benchmark: a GPU job")
-    p.add_argument("--dataset", required=True, help="market1501, dukemtmcreid, cuhk03, msmt17, ... (under data/)")
-    p.add_argument("--model-size", default="L", choices=["S", "M", "L"])
-    p.add_argument("--kind", default=None, choices=["labeled", "detected"], help="CUHK03's bounding boxes")
-    p.add_argument("--epochs", type=int, default=300)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
-    a = ap.parse_args(argv)
-    if a.what == "train":
-        train_han(a.only.split(",") if a.only else None)
-        return 0
-    kw = {"kind": a.kind} if a.kind else {}
-    name = paper_run_name(a.dataset, kw, a.model_size)
-    r = han_paper_recipe(a.model_size, a.dataset, dataset_kwargs=kw, epochs=a.epochs, P=a.batch,
-                         eval_every=max(1, a.epochs // 30), precision=a.precision)
-    train_recipe(r, runs_dir("han") / name, "han", name, extra=feature_metrics)
-    return 0
-
-register_paper(Paper("han", "Scalable Person Re-Identification by Harmonious Attention", "IJCV 2020", "04_han",
-                     models=("han_s", "han_m", "han_l"), data=("cuhk01",), runs=han_runs, main=main))

@@ -5,7 +5,7 @@
 # %% ../nbs/03_kvmmn.ipynb #34f74d68
 from __future__ import annotations
 
-import argparse
+import functools
 import math
 import time
 from collections import OrderedDict
@@ -18,28 +18,31 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import IMAGENET_MEAN, IMAGENET_STD, data_root
+from .attention import attend, merge_heads, split_heads
+from .backbones import BaselineReID, load_trunk_weights, register_checkpoint_evaluator, register_model
+from .core import IMAGENET_MEAN, IMAGENET_STD, data_root, load_results
 from .data import BatchAugment, ImageBank, group_by, load_dataset
-from .experiments import (Ablation, Paper, PlannedRun, config_from_dict, register_paper, run_name, run_plan,
+from .evaluation import checkpoint_split, count_flops, count_params
+from .experiments import (Ablation, PlannedRun, ablation_table, config_from_dict, parse_run_name, run_name,
                                     runs_of, slug)
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
-from .backbones import BaselineReID, load_trunk_weights, register_checkpoint_evaluator, register_model
-from .evaluation import checkpoint_split, count_flops, count_params
+from .papers import Paper, register_paper, seeds_by_gap
 from .recipe import Recipe, train_recipe
 from .trainer import (CheckpointError, Schedule, Trainer, autocast, choose_precision, finish_run,
                                 load_checkpoint, load_model_state, seed_everything)
 from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN',
+__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN', 'PAPER',
            'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear',
-           'split_heads', 'merge_heads', 'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN',
-           'kvmmn_cost', 'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer',
-           'single_shot_cmc', 'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader',
-           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
-           'ablation_config', 'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn',
-           'kvmmn_runs', 'kvmmn_from_checkpoint', 'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'co_attention_maps',
-           'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'table1', 'two_stage_scores', 'main']
+           'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
+           'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
+           'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader', 'matching_loss',
+           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
+           'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn', 'kvmmn_plan', 'kvmmn_runs',
+           'pretrained_cuhk01_cache', 'kvmmn_plan_train_fn', 'kvmmn_tables', 'kvmmn_from_checkpoint', 'load_kvmmn',
+           'evaluate_kvmmn_checkpoint', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
+           'part_attention', 'table1', 'two_stage_scores']
 
 # %% ../nbs/03_kvmmn.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -89,14 +92,6 @@ class PhiLinear(nn.Module):
 
     def forward(self, z: torch.Tensor) -> torch.Tensor: return self.act(self.linear(z))
 
-def split_heads(z: torch.Tensor, H: int) -> torch.Tensor:
-    "(..., L, H*d) -> (..., H, L, d)."
-    return z.unflatten(-1, (H, -1)).transpose(-3, -2)
-
-def merge_heads(z: torch.Tensor) -> torch.Tensor:
-    "(..., H, L, d) -> (..., L, H*d): the concatenation [r_1, ..., r_H] of Eq. 4."
-    return z.transpose(-3, -2).flatten(-2)
-
 class KeyValueMemory(nn.Module):
     "Trunk features (N, C, h, w) -> keys (N, H, L, d_k) and values (N, H, L, d_v) (Eqs. 1-2)."
     def __init__(self, in_channels: int, grid: tuple[int, int], d: int = 512, num_heads: int = 4, d_k: int = 128,
@@ -123,10 +118,9 @@ class KeyValueMemory(nn.Module):
 
 # %% ../nbs/03_kvmmn.ipynb #e8bb1927
 def co_attention(q: torch.Tensor, K: torch.Tensor, V: torch.Tensor, weights: bool = False):
-    "Eq. 3: read memory (K, V) (..., H, L, d) with reference keys q (..., H, L_q, d_k); returns r (and the attention a)."
-    if not weights: return F.scaled_dot_product_attention(q, K, V), None
-    a = torch.softmax(q @ K.transpose(-1, -2) / math.sqrt(q.shape[-1]), dim=-1)   # softmax(K k^r / μ) over slots
-    return a @ V, a                                                               # r = a^T V
+    """Eq. 3: read memory (K, V) (..., H, L, d) with reference keys q (..., H, L_q, d_k); returns r (and the attention a):
+    a = softmax over the memory's slots of K k^r / μ, μ = sqrt(d_k), and r = a^T V (the shared `attend`)."""
+    return attend(q, K, V, scale=1 / math.sqrt(q.shape[-1]), weights=weights)
 
 # %% ../nbs/03_kvmmn.ipynb #adbb0371
 class CoAttentionMatcher(nn.Module):
@@ -605,10 +599,9 @@ ABLATIONS = [  # row, the paper's setting, CPU-tier overrides of our base, paper
              group="E"),
 ]
 
-def ablation_seeds(paper_r1: float) -> tuple[int, ...]:
-    "3 seeds where the paper's rank-1 gap to its base row is small (< 2.5 points), else 1."
-    base_r1 = next(a.paper["rank1"] for a in ABLATIONS if a.contrast is None)
-    return (0, 1, 2) if abs(paper_r1 - base_r1) < 2.5 else (0,)
+def ablation_seeds() -> dict[str, int]:
+    "Table 3's run group -> seeds, by the shared policy: 3 for a row within 2.5 rank-1 points of its contrast (mostly the base) and for that contrast, else 1."
+    return seeds_by_gap([ABLATIONS], "table3", below=2.5)
 
 def ablation_config(overrides: dict, seed: int = 0, **base) -> KVMMNConfig:
     "The CPU-tier config of one Table 3 row (`num_steps` < 1 is a fraction of the base's steps)."
@@ -619,8 +612,9 @@ def ablation_config(overrides: dict, seed: int = 0, **base) -> KVMMNConfig:
 
 def ablation_plan(**base) -> dict[str, KVMMNConfig]:
     "Result name -> config of every Table 3 run (row x seed)."
+    seeds = ablation_seeds()
     return {run_name(a.run_group("table3"), seed=s): ablation_config(a.overrides, s, **base)
-            for a in ABLATIONS for s in ablation_seeds(a.paper["rank1"])}
+            for a in ABLATIONS for s in range(seeds[a.run_group("table3")])}
 
 # %% ../nbs/03_kvmmn.ipynb #9e5aa957
 TABLE1_VARIANTS = {"KVM-MN": dict(gallery_size=15, random_erasing=True, random_rotation=True),
@@ -654,11 +648,41 @@ KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # 
 FIGURE_RUNS = tuple(run_name(table1_group("KVM-MN", n), split=0) for n in (100, 486))  # checkpoints the figures load
 SYNTHETIC_RUN = run_name("synthetic", seed=0)
 
+def kvmmn_plan() -> dict:
+    """Result name -> config of every run of Tables 1 and 3, the decisive first: Table 1's KVM-MN, every Table 3 row
+    once, Table 1's KVM-MN-noAug, then Table 3's further seeds."""
+    t1, t3 = table1_plan(), ablation_plan()
+    main_t1 = {table1_group("KVM-MN", n) for n in (100, 486)}
+    return {**{k: v for k, v in t1.items() if parse_run_name(k)[0] in main_t1},
+            **{k: v for k, v in t3.items() if parse_run_name(k)[2] == 0}, **t1, **t3}
+
 def kvmmn_runs() -> list[PlannedRun]:
-    "Every run this notebook trains, for `make reproduce`'s plan: the trunk, Tables 3 and 1, the synthetic run."
+    "Every run this notebook trains, for `make reproduce`'s plan: the trunk, the plan (Tables 1 and 3), the synthetic run."
     return ([PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk")]
-            + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in {**ablation_plan(), **table1_plan()}]
+            + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in kvmmn_plan()]
             + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True)])
+
+@functools.cache
+def pretrained_cuhk01_cache() -> TrunkCache:
+    """The stand-in trunk (trained first where it is missing; its result file written only when missing) and its maps
+    of every CUHK01 image, computed once per process."""
+    run = kvmmn_runs()[0]
+    return cuhk01_cache(pretrained_trunk(run.run_dir, progress=False, topic="kvmmn" if run.writes_result() else None))
+
+def kvmmn_plan_train_fn(name: str, item, run_dir: Path, write_result: bool) -> dict:
+    "Train one planned run of Tables 1 and 3 on the trunk's cached CUHK01 maps (the trunk first, if it is missing)."
+    return kvmmn_train_fn(pretrained_cuhk01_cache())(name, item, run_dir, write_result)
+
+def kvmmn_tables(root=None) -> dict[str, pd.DataFrame]:
+    "Table 1's KVM-MN rows and Table 3, from the result files."
+    results = load_results("kvmmn", root)
+    return {"Table 1": table1(results), "Table 3": ablation_table(results, ABLATIONS, "table3")}
+
+# %% ../nbs/03_kvmmn.ipynb #ad2bb296
+PAPER = register_paper(Paper(
+    "kvmmn", "Learning a Key-Value Memory Co-Attention Matching Network for Person Re-Identification", "AAAI 2019",
+    "03_kvmmn", models=("googlenet4e", "kvmmn"), data=KVMMN_DATA, plan=kvmmn_plan, train_fn=kvmmn_plan_train_fn,
+    needs_checkpoint=lambda name: name in FIGURE_RUNS, runs=kvmmn_runs, tables=kvmmn_tables))
 
 # %% ../nbs/03_kvmmn.ipynb #eb5bf3f7
 CHECKPOINT_EXTRAS = ("model", "dataset", "dataset_kwargs", "amp")   # meta beside the config (`amp`: runs before `precision`)
@@ -778,26 +802,3 @@ def two_stage_scores(scorer: GalleryScorer, probe_mem, gallery_mem, coarse_dist:
     S = -coarse_dist.float() - 1e6                      # below any matching score, in coarse order
     S.scatter_(1, top, scorer.scores_at(probe_mem, gallery_mem, top))
     return S
-
-# %% ../nbs/03_kvmmn.ipynb #e9d04ae4
-def main(argv=None):
-    "`reid_repro kvmmn trunk|ablations|table1|all`: the notebook's slow training cells, from a shell."
-    ap = argparse.ArgumentParser(prog="reid_repro kvmmn", description=main.__doc__)
-    ap.add_argument("what", choices=["trunk", "ablations", "table1", "all"],
-                    help="all: Table 1 KVM-MN, then Table 3 first seeds, Table 1 noAug, Table 3 other seeds")
-    ap.add_argument("--only", default=None, help="comma-separated result names to run (default: the whole plan)")
-    a = ap.parse_args(argv)
-    run = kvmmn_runs()[0]                       # the trunk: its committed result file is kept unless missing (or FULL)
-    trunk = pretrained_trunk(run.run_dir, progress=False, topic="kvmmn" if run.writes_result() else None)
-    if a.what == "trunk": return 0
-    t1, t3 = table1_plan(), ablation_plan()
-    t3 = {**{k: v for k, v in t3.items() if k.endswith("seed0")}, **t3}       # every row once before any second seed
-    plan = (t3 if a.what == "ablations" else t1 if a.what == "table1" else
-            {**{k: v for k, v in t1.items() if "noaug" not in k}, **{k: v for k, v in t3.items() if k.endswith("seed0")},
-             **t1, **t3})
-    if a.only: plan = {k: v for k, v in plan.items() if k in a.only.split(",")}
-    run_plan(plan, kvmmn_train_fn(cuhk01_cache(trunk)), "kvmmn", needs_checkpoint=FIGURE_RUNS)
-    return 0
-
-register_paper(Paper("kvmmn", "Learning a Key-Value Memory Co-Attention Matching Network for Person Re-Identification",
-                     "AAAI 2019", "03_kvmmn", models=("googlenet4e", "kvmmn"), data=KVMMN_DATA, runs=kvmmn_runs, main=main))

@@ -16,15 +16,16 @@ from .backbones import build_model
 from .core import Registry, data_root
 from .data import load_dataset, reid_loaders
 from .evaluation import evaluate_embeddings
-from .experiments import Paper, PlannedRun, config_from_dict, register_paper, run_name, run_plan
+from .experiments import config_from_dict, run_name
+from .papers import Paper, register_paper
 from .losses import LossTerm, recipe_loss
 from .trainer import (Schedule, SWACallback, Trainer, finish_run, load_checkpoint, load_model_state,
                                 seed_everything)
 
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'FIGURE_RUNS', 'BASELINE', 'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'proof_dataset',
-           'proof_recipe', 'proof_runs', 'baseline_runs', 'train_proof_runs', 'load_trained']
+__all__ = ['OPTIMIZERS', 'CUHK01_486', 'BASELINE', 'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'proof_dataset',
+           'proof_recipe', 'proof_runs', 'baseline_train_fn', 'baseline_figure_run', 'load_trained']
 
 # %% ../nbs/02d_recipe.ipynb #68d6aa6a
 OPTIMIZERS = Registry()   # name -> f(param_groups, recipe) -> torch.optim.Optimizer
@@ -32,12 +33,15 @@ OPTIMIZERS["adam"] = lambda groups, r: torch.optim.Adam(groups, lr=r.lr, weight_
 OPTIMIZERS["sgd"] = lambda groups, r: torch.optim.SGD(groups, lr=r.lr, momentum=r.momentum, weight_decay=r.weight_decay,
                                                       nesterov=r.nesterov)
 
-def param_groups(model: nn.Module) -> list[dict]:
-    "One group, plus one without weight decay for the parameters the model names in `no_weight_decay()` (e.g. a GeM exponent)."
-    skip, named = set(getattr(model, "no_weight_decay", lambda: ())()), list(model.named_parameters())
-    if not skip: return [{"params": [p for _, p in named]}]
-    return [{"params": [p for n, p in named if n not in skip]},
-            {"params": [p for n, p in named if n in skip], "weight_decay": 0.0}]
+def param_groups(model: nn.Module, lr: float | None = None, lr_mults: dict | None = None) -> list[dict]:
+    """The optimiser's parameter groups: no weight decay for the parameters the model names in `no_weight_decay()`
+    (e.g. a GeM exponent), and, with `lr_mults` ({name prefix: multiplier}, first match), the learning rate `lr` times
+    the multiplier of the prefix a parameter's name starts with (e.g. a pretrained trunk slower than a new head)."""
+    skip, mults, groups = set(getattr(model, "no_weight_decay", lambda: ())()), dict(lr_mults or {}), {}
+    for n, p in model.named_parameters():
+        groups.setdefault((next((m for pre, m in mults.items() if n.startswith(pre)), 1.0), n in skip), []).append(p)
+    return [{"params": ps, **({"lr": lr * mult} if mults else {}), **({"weight_decay": 0.0} if no_wd else {})}
+            for (mult, no_wd), ps in sorted(groups.items(), key=lambda g: g[0][1])]   # the decayed groups first
 
 @dataclass
 class Recipe:
@@ -56,6 +60,7 @@ class Recipe:
     optimizer: str = "adam"              # an OPTIMIZERS name
     lr: float = 3.5e-4
     weight_decay: float = 5e-4
+    lr_mults: dict = field(default_factory=dict)   # {parameter-name prefix: LR multiplier}, e.g. {"trunk.": 0.1}
     momentum: float = 0.9                # sgd
     nesterov: bool = False               # sgd
     schedule: str = "multistep"          # a Schedule kind
@@ -112,7 +117,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
                      min_factor=r.min_factor)
     evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
     callbacks = recipe_callbacks(r, L, run_dir)
-    tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model), r), r.epochs,
+    tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model, r.lr, r.lr_mults), r), r.epochs,
                  sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
                  progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})
     tr.fit()
@@ -124,6 +129,8 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     return tr
 
 # %% ../nbs/02d_recipe.ipynb #52f1e517
+CUHK01_486 = ("cuhk01", {"num_test": 486, "split_id": 0})   # the CPU tiers' protocol: CUHK01 485/486 identities, split 0
+
 def proof_dataset(name: str, kwargs: dict) -> tuple[str, dict]:
     "`(name, kwargs)` when `data/<name>` exists, else the built-in synthetic set, on which the proof runs then train."
     return (name, kwargs) if (data_root() / name).is_dir() else ("synthetic", {})
@@ -132,7 +139,7 @@ def proof_recipe(dataset: str, model: str = "resnet18", weights: str | None = No
     """The recipe of the runs on real data, at 128x64: CUHK01 485/486 split 0 for 30 epochs (P×K 16×4), or VIPeR
     316/316 split 0 for 60 epochs (32×2: two images per identity); the synthetic set when the dataset is absent."""
     if dataset == "cuhk01":
-        ds, kw = proof_dataset("cuhk01", {"num_test": 486, "split_id": 0})
+        ds, kw = proof_dataset(*CUHK01_486)
         return Recipe(model=model, weights=weights, dataset=ds, dataset_kwargs=kw, size=(128, 64), P=16, K=4, epochs=30,
                       warmup_epochs=3, eval_every=5)
     ds, kw = proof_dataset("viper", {"split_id": 0})
@@ -147,20 +154,17 @@ def proof_runs() -> dict[str, Recipe]:
             run_name(f"mobilenet_v2-imagenet_{c}_485-486", split=0): proof_recipe("cuhk01", "mobilenet_v2", "imagenet"),
             run_name(f"mobilenet_v2-scratch_{c}_485-486", split=0): proof_recipe("cuhk01", "mobilenet_v2")}
 
-FIGURE_RUNS = 2   # the first two proof runs: the figures load their checkpoints
+def baseline_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
+    "Train one proof run (its result file only when `write_result`); its final metrics."
+    return train_recipe(r, run_dir, "baseline" if write_result else None, name, progress=False).history[-1]
 
-def baseline_runs() -> list[PlannedRun]:
-    "This notebook's runs, for `make reproduce`'s plan."
-    return [PlannedRun("baseline", n, needs_checkpoint=i < FIGURE_RUNS) for i, n in enumerate(proof_runs())]
+def baseline_figure_run(name: str) -> bool:
+    "Whether the figures load this run's checkpoint: the first two proof runs, ResNet-18 on CUHK01 and on VIPeR."
+    return name in list(proof_runs())[:2]
 
-def train_proof_runs(names=None) -> list[Path]:
-    "Train the proof runs (all, or `names`) that are missing, through the shared `run_plan`."
-    plan = {n: r for n, r in proof_runs().items() if names is None or n in names}
-    train = lambda name, r, run_dir, write: train_recipe(r, run_dir, "baseline" if write else None, name, progress=False).history[-1]
-    return run_plan(plan, train, "baseline", needs_checkpoint=list(proof_runs())[:FIGURE_RUNS])
-
-BASELINE = register_paper(Paper("baseline", "Bag of Tricks and a Strong Baseline for Deep Person Re-identification",
-                                "CVPR Workshops 2019", "02d_recipe", models=("resnet18", "mobilenet_v2"), runs=baseline_runs))
+BASELINE = register_paper(Paper(
+    "baseline", "Bag of Tricks and a Strong Baseline for Deep Person Re-identification", "CVPR Workshops 2019", "02d_recipe",
+    models=("resnet18", "mobilenet_v2"), plan=proof_runs, train_fn=baseline_train_fn, needs_checkpoint=baseline_figure_run))
 
 # %% ../nbs/02d_recipe.ipynb #5aed69a6
 def load_trained(run_dir: str | Path) -> tuple[nn.Module, Recipe, list[dict]]:

@@ -19,27 +19,29 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import update_bn
 from torchvision.models.shufflenetv2 import InvertedResidual
 
-from .core import load_results, project_root, runs_dir
-from .experiments import (SHORT, Ablation, Paper, PlannedRun, ablation_table, parse_run_name, pooled_sd,
-                                    register_paper, run_name, run_plan, runs_of, seed_verdict, with_readings)
-from .han import CUHK01, HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes, stripe_offsets
-from .metrics import pairwise_distance
 from .backbones import build_model, register_model
+from .core import load_results, project_root, runs_dir
 from .evaluation import extract_features, params_without_classifiers, rank_metrics
+from .experiments import (Ablation, PlannedRun, SHORT, ablation_table, parse_run_name, pooled_sd, run_name,
+                                    runs_of, seed_verdict, with_readings)
+from .han_attention import HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
-from .recipe import Recipe, train_recipe
+from .metrics import pairwise_distance
+from .papers import Anchor, Paper, register_paper
+from .recipe import CUHK01_486, Recipe, train_recipe
 from .trainer import load_checkpoint, load_model_state
 
 # %% auto #0
 __all__ = ['ROBUST_1X', 'ROBUST_2X', 'TRIPLET_FORMS', 'CPU_T', 'CPU_T_DW', 'CPU_EPOCHS', 'CPU_MILESTONES', 'CPU_POST', 'FULL',
            'COLUMNS', 'POST', 'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'FIGURE_RUN', 'SWAG_CURVE_SAMPLES',
-           'PAPER_ANCHORS', 'TABLE4_OTHERS', 'ORDER_STEPS', 'RESNET50', 'FIG1_PAPER', 'FIG6_GROUPS', 'shuffle_a',
-           'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage', 'robust_pool', 'feature_head', 'RobustReID', 'robust',
-           'robust_losses', 'robust_paper_recipe', 'post_recipe', 'swag_moments', 'swag_sample', 'averaged_features',
-           'ensemble_metrics', 'post_metrics', 'snapshot_moments', 'swag_curve', 'post_readings', 'robust_cpu_recipe',
-           'post_group', 'robust_plan', 'robust_runs', 'robust_train_fn', 'train_robust', 'robust_results',
-           'paper_run_name', 'paper_command', 'anchors_table', 'main', 'robust_table', 'order_steps', 'trained_points',
-           'fig1_figure', 'fig6_curves', 'fig6_figure']
+           'PAPER_ANCHORS', 'TABLE4_OTHERS', 'ORDER_STEPS', 'PAPER', 'RESNET50', 'FIG1_PAPER', 'FIG6_GROUPS',
+           'shuffle_a', 'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage', 'robust_pool', 'feature_head', 'RobustReID',
+           'robust', 'robust_losses', 'robust_paper_recipe', 'post_recipe', 'swag_moments', 'swag_sample',
+           'averaged_features', 'ensemble_metrics', 'post_metrics', 'snapshot_moments', 'swag_curve', 'post_readings',
+           'robust_cpu_recipe', 'post_group', 'robust_plan', 'robust_needs_checkpoint', 'robust_train_fn',
+           'robust_results', 'paper_run_name', 'paper_command', 'robust_anchors', 'robust_paper_args',
+           'robust_paper_run', 'robust_table', 'order_steps', 'robust_tables', 'trained_points', 'fig1_figure',
+           'fig6_curves', 'fig6_figure']
 
 # %% ../nbs/05_robust.ipynb #8bcc0bf4
 def shuffle_a(c: int) -> InvertedResidual:
@@ -133,9 +135,7 @@ class RobustReID(nn.Module):
             elif isinstance(m, nn.Linear): nn.init.normal_(m.weight, std=0.01); m.bias is None or nn.init.zeros_(m.bias)
         for head in (self.global_classifier, self.local_classifier): nn.init.normal_(head.weight, std=0.001)
         for ha in self.attention:                                           # t = tanh(W g + b): W = 0, b from the stripes
-            nn.init.zeros_(ha.hard.weight)
-            ty = stripe_offsets(cfg.T, cfg.s_h)
-            with torch.no_grad(): ha.hard.bias.copy_(torch.stack([torch.zeros(cfg.T), ty.atanh() if cfg.hard_init_atanh else ty], 1).flatten())
+            ha.reset_hard(atanh=cfg.hard_init_atanh)
 
     def no_weight_decay(self) -> list[str]:
         "GeM's exponents stay out of weight decay."
@@ -278,7 +278,7 @@ CPU_EPOCHS, CPU_MILESTONES, CPU_POST = 60, (26 / 60, 39 / 60), dict(cycles=5, cy
                                                             eval_every=1)   # Fig. 6's SGD curve
 FULL = dict(bot=True, triplet="batch_soft", soft_margin=True, l2=True, l2_cls="normalized", block="shuffle", pooling="gem", dw=True)
 
-def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple = CUHK01, epochs: int = CPU_EPOCHS) -> Recipe:
+def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple = CUHK01_486, epochs: int = CPU_EPOCHS) -> Recipe:
     """Phase 1 of the CPU tier for Table 2's flags (`FULL` with `flags` changed) on CUHK01 485/486 split 0 at 80x32.
     fp32, pinned: measured 1.9-2.0x faster than bf16 autocast for the shuffle-block nets T and T-D&W, also with AMX
     (benchmarks/results/bench_robust_tier_amx.json: T 182.6 vs 95.1 img/s, T-D&W 100.2 vs 50.4; the Inception-block T,
@@ -341,15 +341,10 @@ def robust_plan() -> dict[str, Recipe]:
             for k in range(SEEDS) for g in POST}
     return {**phase1, **post}
 
-def robust_runs() -> list[PlannedRun]:
-    """This notebook's runs for `make reproduce`: a phase-1 run of a `POST` group needs its checkpoint while its
-    post-training run is missing, and `FIGURE_RUN` always."""
-    plan, out = robust_plan(), []
-    for name in plan:
-        group, _, k = parse_run_name(name)
-        post = PlannedRun("robust", run_name(post_group(group), seed=k)) if group in POST else None
-        out.append(PlannedRun("robust", name, needs_checkpoint=name == FIGURE_RUN or (post is not None and post.missing() is not None)))
-    return out
+def robust_needs_checkpoint(name: str) -> bool:
+    "`FIGURE_RUN` always, and a phase-1 run of a `POST` group while its post-training run (which starts from its last.pt) is missing."
+    group, _, k = parse_run_name(name)
+    return name == FIGURE_RUN or (group in POST and PlannedRun("robust", run_name(post_group(group), seed=k)).missing() is not None)
 
 def robust_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run; a post-training run also records SWA's and SWAG's metrics (`post_metrics`) and Fig. 6's SWAG curve."
@@ -357,12 +352,6 @@ def robust_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> 
         raise FileNotFoundError(f"{name} starts from {r.weights}, which is missing: train its phase-1 run first (reid_repro robust train)")
     extra = post_readings(run_dir, SWAG_SAMPLES, r.seed, SWAG_CURVE_SAMPLES) if r.swag else None
     return train_recipe(r, run_dir, "robust" if write_result else None, name, progress=False, extra=extra).history[-1]
-
-def train_robust(names=None, force: bool = False) -> list[Path]:
-    "Train the planned runs (all, or `names`) that are missing, in plan order, through the shared `run_plan`."
-    plan = {n: r for n, r in robust_plan().items() if names is None or n in names}
-    needs = tuple(p.name for p in robust_runs() if p.needs_checkpoint)
-    return run_plan(plan, robust_train_fn, "robust", needs_checkpoint=needs, force=force)
 
 def robust_results(root=None) -> pd.DataFrame:
     "Robust-ReID's result files, plus the rows `<group>-post.swa_seed<k>` and `<group>-post.swag_seed<k>` of each post-training run."
@@ -388,28 +377,14 @@ def paper_run_name(dataset: str, width: str, phase1: bool = False, reading: str 
 
 def paper_command(dataset: str, width: str) -> str: return f"reid_repro robust paper --dataset {dataset} --width {width}"
 
-def anchors_table(root=None) -> pd.DataFrame:
-    "Table 4's Robust-ReID rows: paper | ours (SWAG, from the result file when trained) | the command that trains it."
-    res = robust_results(root)
-    have = res.set_index("name") if len(res) else None
-    rows = []
-    for width, per_dataset in PAPER_ANCHORS.items():
-        for ds, (r1, mAP) in per_dataset.items():
-            name = paper_run_name(ds, width, reading="swag")
-            ours = (f"{100 * have.loc[name, 'rank1']:.1f} / {100 * have.loc[name, 'mAP']:.1f}" if have is not None and name in have.index
-                    else "needs the full dataset")
-            rows.append({"model": f"Robust-ReID {width} ({'2.9M' if width == '1x' else '6.4M'})", "dataset": ds,
-                         "paper R1 / mAP": f"{r1} / {mAP}", "ours R1 / mAP (SWAG)": ours, "command": paper_command(ds, width)})
-    return pd.DataFrame(rows)
+def robust_anchors() -> list[Anchor]:
+    "Table 4's Robust-ReID rows as anchors: the paper's rank-1 and mAP, our SWAG reading's result name, the command."
+    return [Anchor(f"Table 4: {ds}", f"Robust-ReID {width} ({'2.9M' if width == '1x' else '6.4M'}), SWAG", _p(r1, mAP),
+                   paper_run_name(ds, width, reading="swag"), paper_command(ds, width))
+            for width, per_dataset in PAPER_ANCHORS.items() for ds, (r1, mAP) in per_dataset.items()]
 
-# %% ../nbs/05_robust.ipynb #247755d9
-def main(argv=None) -> int:
-    "`reid_repro robust train|paper ...`: the notebook's CPU-tier runs, or the paper's two phases on a full benchmark."
-    ap = argparse.ArgumentParser(prog="reid_repro robust", description=main.__doc__)
-    sub = ap.add_subparsers(dest="what", required=True)
-    t = sub.add_parser("train", help="train every planned CPU-tier run without a result file (seed 0 of each column first)")
-    t.add_argument("--only", default=None, help="comma-separated result names to train (default: the whole plan)")
-    p = sub.add_parser("paper", help="phase 1 (350 epochs) + SWAG phase (15 x 35 epochs) at 160x64 on a full benchmark: a GPU job")
+def robust_paper_args(p: argparse.ArgumentParser) -> None:
+    "The options of `reid_repro robust paper`: phase 1 (350 epochs) + the SWAG phase (15 x 35 epochs) at 160x64 on a full benchmark."
     p.add_argument("--dataset", required=True, help="market1501 or dukemtmcreid (under data/)")
     p.add_argument("--width", default="1x", choices=["1x", "2x"])
     p.add_argument("--epochs", type=int, default=350, help="phase 1")
@@ -418,10 +393,9 @@ def main(argv=None) -> int:
     p.add_argument("--batch-ids", type=int, default=8, help="identities per batch (4 images each)")
     p.add_argument("--swag-samples", type=int, default=SWAG_SAMPLES)
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
-    a = ap.parse_args(argv)
-    if a.what == "train":
-        train_robust(a.only.split(",") if a.only else None)
-        return 0
+
+def robust_paper_run(a: argparse.Namespace) -> None:
+    "Train the paper's two phases on the benchmark the options name; the post-training run's SWAG reading is the anchor's."
     name1, name2 = paper_run_name(a.dataset, a.width, phase1=True), paper_run_name(a.dataset, a.width)
     r1 = robust_paper_recipe(a.width, a.dataset, epochs=a.epochs, P=a.batch_ids, precision=a.precision,
                              milestones=(150 / 350, 225 / 350), eval_every=max(1, a.epochs // 14))
@@ -429,7 +403,6 @@ def main(argv=None) -> int:
     r2 = post_recipe(r1, runs_dir("robust") / name1 / "last.pt", a.post_cycles, a.cycle_epochs)
     train_recipe(r2, runs_dir("robust") / name2, "robust", name2,
                  extra=post_readings(runs_dir("robust") / name2, a.swag_samples))
-    return 0
 
 # %% ../nbs/05_robust.ipynb #34a0773b
 ORDER_STEPS = (("HA-CNN", "a"), ("a", "b"), ("a", "c"), ("b", "i"), ("c", "i"), ("i", "Robust"))   # Table 2's stated order
@@ -452,6 +425,20 @@ def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP")) -> pd.DataFrame
                                         f"2 s.e. {m}": round(2 * v["se"], 1), f"verdict {m}": v["verdict"]})
     return pd.DataFrame([{"step": k, **v} for k, v in out.items()])
 
+def robust_tables(root=None) -> dict[str, pd.DataFrame]:
+    "Tables 2 and 3 and the order steps of Table 2, from the result files."
+    results = robust_results(root)
+    return {**{table: robust_table(table, results) for table in ROBUST_TABLES}, "Table 2: the paper's order": order_steps(results)}
+
+# %% ../nbs/05_robust.ipynb #7d7f8cea
+PAPER = register_paper(Paper(
+    "robust", "Attention Network Robustification for Person ReID", "arXiv 2019", "05_robust",
+    models=("robust_1x", "robust_2x"), data=("cuhk01",), plan=robust_plan, train_fn=robust_train_fn,
+    needs_checkpoint=robust_needs_checkpoint, results=robust_results, tables=robust_tables,
+    tier={"T shuffle": ("robust_1x", CPU_T), "T inception": ("robust_1x", {**CPU_T, "block": "inception"}),
+          "T-D&W shuffle": ("robust_1x", CPU_T_DW)},
+    anchors=robust_anchors, paper_args=robust_paper_args, paper_run=robust_paper_run))
+
 # %% ../nbs/05_robust.ipynb #129b75c6
 RESNET50 = 25.0   # M parameters: a ResNet-50 backbone, the spec's lower bound for those methods
 FIG1_PAPER = {    # Fig. 1's methods: (parameters in M or None when unknown, Market rank-1, mAP) from Table 4
@@ -462,7 +449,7 @@ FIG1_PAPER = {    # Fig. 1's methods: (parameters in M or None when unknown, Mar
     "ABD": (RESNET50, 95.6, 88.3), "OSNet": (2.2, 94.8, 84.9),
     **{f"Ours {m}": (p, *PAPER_ANCHORS[w]["market1501"]) for w, m, p in (("1x", "2.9M", 2.9), ("2x", "6.4M", 6.4))}}
 
-def trained_points(dataset: tuple = CUHK01, root=None) -> pd.DataFrame:
+def trained_points(dataset: tuple = CUHK01_486, root=None) -> pd.DataFrame:
     """Every run group of every notebook trained on `dataset` (name, kwargs): mean rank-1 and mAP over its seeds, its
     parameters without classifiers (M), its protocol."""
     base, rows, sizes = Path(root or project_root()) / "results", [], {}
@@ -548,7 +535,3 @@ def fig6_figure(curves: dict[str, pd.DataFrame]):
     axs[0, 0].legend(fontsize=7)
     fig.tight_layout()
     return fig
-
-# %% ../nbs/05_robust.ipynb #407b39e1
-register_paper(Paper("robust", "Attention Network Robustification for Person ReID", "arXiv 2019", "05_robust",
-                     models=("robust_1x", "robust_2x"), data=("cuhk01",), runs=robust_runs, main=main))

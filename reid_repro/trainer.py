@@ -28,14 +28,15 @@ import torch.nn as nn
 from torch.optim.swa_utils import AveragedModel, update_bn
 from tqdm.auto import tqdm
 
-from .core import atomic_write, git_commit, save_result
+from .core import Registry, atomic_write, git_commit, save_result
 
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'COMPILE_MIN_RUN_S', 'Schedule', 'default_device', 'check_precision', 'choose_precision', 'autocast',
-           'to_device', 'seed_everything', 'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError',
-           'is_main_process', 'save_checkpoint', 'load_checkpoint', 'load_model_state', 'Trainer', 'write_history',
-           'SWACallback', 'init_distributed', 'shard_batches', 'finish_run']
+__all__ = ['SCHEDULES', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'Schedule', 'cosine_restarts', 'default_device', 'check_precision',
+           'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state',
+           'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
+           'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
+           'finish_run']
 
 # %% ../nbs/02b_trainer.ipynb #8eb9d2c2
 @dataclass
@@ -54,18 +55,29 @@ class Schedule:
     def __call__(self, step: int) -> float:
         if step < self.warmup_steps:
             return self.warmup_factor + (1 - self.warmup_factor) * step / self.warmup_steps
-        if self.kind == "constant": return 1.0
-        if self.kind == "multistep":
-            return self.gamma ** sum(step >= m * self.total_steps - 1e-6 for m in self.milestones)   # (float fractions of whole epochs)
-        t = (step - self.warmup_steps) / max(1, self.total_steps - self.warmup_steps)
-        if self.kind == "cosine": return self.min_factor + (1 - self.min_factor) * 0.5 * (1 + math.cos(math.pi * min(t, 1.0)))
-        if self.kind == "cosine_restarts":
-            c, tc = divmod(min(t, 1 - 1e-9) * self.cycles, 1.0)
-            return self.cycle_decay ** c * (self.min_factor + (1 - self.min_factor) * 0.5 * (1 + math.cos(math.pi * tc)))
-        raise ValueError(f"unknown schedule kind {self.kind!r}: use multistep, cosine, cosine_restarts or constant")
+        if self.kind not in SCHEDULES: raise ValueError(f"unknown schedule kind {self.kind!r}: use one of {', '.join(SCHEDULES)}")
+        return SCHEDULES[self.kind](self, step)
+
+    def progress(self, step: int) -> float:
+        "t in [0, 1]: how far `step` is through the steps after the warmup."
+        return (step - self.warmup_steps) / max(1, self.total_steps - self.warmup_steps)
 
     def scheduler(self, optimizer) -> torch.optim.lr_scheduler.LambdaLR:
         return torch.optim.lr_scheduler.LambdaLR(optimizer, self)
+
+SCHEDULES = Registry()   # kind -> f(schedule, step) -> the LR factor after the warmup; a paper adds its own kinds here
+
+def _cosine(s: Schedule, t: float) -> float: return s.min_factor + (1 - s.min_factor) * 0.5 * (1 + math.cos(math.pi * t))
+
+SCHEDULES["constant"] = lambda s, step: 1.0
+SCHEDULES["multistep"] = lambda s, step: s.gamma ** sum(step >= m * s.total_steps - 1e-6 for m in s.milestones)  # (fractions of whole epochs)
+SCHEDULES["cosine"] = lambda s, step: _cosine(s, min(s.progress(step), 1.0))
+
+@SCHEDULES.register("cosine_restarts")
+def cosine_restarts(s: Schedule, step: int) -> float:
+    "`cycles` cosine cycles of equal length, the peak of cycle c scaled by cycle_decay^c."
+    c, tc = divmod(min(s.progress(step), 1 - 1e-9) * s.cycles, 1.0)
+    return s.cycle_decay ** c * _cosine(s, tc)
 
 # %% ../nbs/02b_trainer.ipynb #a15ba048
 def default_device() -> torch.device:

@@ -42,10 +42,16 @@ def test_eval_missing_checkpoint_names_the_fix():
     assert r.returncode == 1 and "no checkpoint at /no/such/last.pt" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_kvmmn_runs_help():
+def test_every_paper_command_helps():
     exe = Path(sys.executable).parent / "reid_repro"
-    out = subprocess.run([str(exe), "kvmmn", "--help"], capture_output=True, text=True, check=True).stdout
-    assert "usage: reid_repro kvmmn" in out and all(w in out for w in ("ablations", "table1", "--only")), out
+    for topic in ("baseline", "kvmmn", "han", "robust"):
+        out = subprocess.run([str(exe), topic, "--help"], capture_output=True, text=True, check=True).stdout
+        assert f"usage: reid_repro {topic}" in out and all(w in out for w in ("train", "tables")), out
+        out = subprocess.run([str(exe), topic, "train", "--help"], capture_output=True, text=True, check=True).stdout
+        assert "--only" in out, out
+    for topic in ("han", "robust"):   # the papers with a full-benchmark recipe
+        out = subprocess.run([str(exe), topic, "paper", "--help"], capture_output=True, text=True, check=True).stdout
+        assert "--dataset" in out, out
 
 
 def test_eval_bad_files_get_one_line(tmp_path):

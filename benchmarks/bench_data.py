@@ -31,14 +31,15 @@ from torch.utils.data import DataLoader
 
 from reid_repro.bench import save_bench, time_modes, timed
 from reid_repro.core import data_root
-from reid_repro.data import BatchAugment, ImageBank, PKSampler, ReIDImages, load_dataset, train_transforms
+from reid_repro.datasets import load_dataset
+from reid_repro.loaders import BatchAugment, ImageBank, PKSampler, ReIDImages, train_transforms
 
 
 def get_split():
     "CUHK01 485/486 split 0 when present, else a generated 200-id CUHK01 fixture."
     if (data_root() / "cuhk01" / "campus").is_dir():
         return load_dataset("cuhk01", num_test=486), "cuhk01 485/486 split 0 (real data)"
-    from reid_repro.data import _fixture_cuhk01
+    from reid_repro.datasets import _fixture_cuhk01
     tmp = Path(tempfile.mkdtemp(prefix="bench_data_"))
     _fixture_cuhk01(tmp, num_ids=400)
     return load_dataset("cuhk01", tmp, num_test=200), "generated CUHK01 fixture (cuhk01 absent)"

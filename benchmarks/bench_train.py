@@ -29,9 +29,9 @@ import torchvision
 
 from reid_repro.bench import bench_path, interleave, matmul_gflops, save_bench
 from reid_repro.core import data_root, machine_kind
-from reid_repro.data import load_dataset
+from reid_repro.datasets import load_dataset
 from reid_repro.backbones import BaselineReID
-from reid_repro.data import reid_loaders
+from reid_repro.loaders import reid_loaders
 from reid_repro.evaluation import evaluate_embeddings
 from reid_repro.losses import recipe_loss
 from reid_repro.recipe import Recipe

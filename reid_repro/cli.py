@@ -21,7 +21,7 @@ import pandas as pd
 from . import __version__
 from .backbones import MODELS
 from .core import atomic_write, data_root, machine_kind, project_root, runs_dir
-from .data import DATASETS
+from .datasets import DATASETS
 from .evaluation import evaluate_checkpoint
 from .experiments import NOTEBOOK_RUNS, PlannedRun, missing_data, parse_run_name
 from .losses import LossTerm

@@ -17,7 +17,8 @@ from torch.utils import flop_counter
 from torch.utils.flop_counter import FlopCounterMode
 
 from .backbones import CHECKPOINT_EVALUATORS, MODELS, build_model
-from .data import eval_loaders, load_dataset
+from .datasets import load_dataset
+from .loaders import eval_loaders
 from .papers import load_papers
 from .metrics import evaluate_rank, pairwise_distance
 from .trainer import CheckpointError, autocast, default_device, load_checkpoint, load_model_state, to_device

@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from .attention import attend, merge_heads, split_heads
 from .backbones import BaselineReID, load_trunk_weights, register_checkpoint_evaluator, register_model
 from .core import IMAGENET_MEAN, IMAGENET_STD, data_root, load_results
-from .data import BatchAugment, ImageBank, group_by, load_dataset
+from .datasets import load_dataset
+from .loaders import BatchAugment, ImageBank, group_by
 from .evaluation import checkpoint_split, count_flops, count_params
 from .experiments import (Ablation, PlannedRun, ablation_table, config_from_dict, parse_run_name, run_name,
                                     runs_of, slug)

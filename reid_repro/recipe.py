@@ -14,7 +14,8 @@ import torch.nn as nn
 
 from .backbones import build_model
 from .core import Registry, data_root
-from .data import load_dataset, reid_loaders
+from .datasets import load_dataset
+from .loaders import reid_loaders
 from .evaluation import evaluate_embeddings
 from .experiments import config_from_dict, run_name
 from .papers import Paper, register_paper

@@ -18,9 +18,9 @@ import torch.nn.functional as F
 from matplotlib.patches import Rectangle
 
 from .core import IMAGENET_MEAN, IMAGENET_STD, atomic_write, figures_dir
-from .data import load_dataset
+from .datasets import load_dataset
 from .metrics import pairwise_distance
-from .data import reid_loaders
+from .loaders import reid_loaders
 from .evaluation import extract_features
 
 # %% auto #0

@@ -12,33 +12,29 @@ Run: .venv/bin/python benchmarks/bench_han.py [--quick] [--no-compile] [--profil
 Writes benchmarks/results/bench_han_<amx|no-amx>.json by default. --quick times 2 rounds (a smoke test; its timings
 mean nothing). Needs the machine to itself: other jobs on the cores skew the timings.
 """
-import argparse
 from functools import partial
 
 import torch
 
-from reid_repro.bench import HACNN_SETTING, PEER, amx_kind, hacnn_class, modes, profile_ops, save_bench, speed_rows, train_step
+from reid_repro.bench import (HACNN_SETTING, PEER, amx_kind, hacnn_class, modes, peer_parser, peer_rounds, profile_ops,
+                               save_bench, speed_rows, train_step)
 from reid_repro.han import han
 
 N_ID, TARGET = HACNN_SETTING["num_classes"], 1.5
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2 timed rounds, no compilation: a smoke test")
-    ap.add_argument("--no-compile", action="store_true", help="eager modes only (torch.compile costs about a minute per model)")
+    ap = peer_parser(__doc__.splitlines()[0], "also profile HAN-L's and HA-CNN's fp32 eager step by op")
     ap.add_argument("--sizes", default="SML", help="which HANs to time (default: SML)")
-    ap.add_argument("--profile", action="store_true", help="also profile HAN-L's and HA-CNN's fp32 eager step by op")
-    ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
-    steps, compiled = (2 if a.quick else 10), not (a.quick or a.no_compile)
+    steps, warmup, compiled = peer_rounds(a)
     HACNN = hacnn_class()
     han_modes = modes("fp32 eager", "fp32 channels_last", "bf16 eager", *(("fp32 compiled", "bf16 compiled") if compiled else ()))
     nets = {**({PEER: (lambda: HACNN(N_ID, use_gpu=False), modes("fp32 eager"))} if HACNN else {}),
             **{f"HAN-{s}": (partial(han, N_ID, s), han_modes) for s in a.sizes}}
     out = {"batch": HACNN_SETTING["batch"], "input": HACNN_SETTING["hw"], "steps": steps, "amx": amx_kind() == "amx",
            "compiled_modes": compiled,
-           **speed_rows(nets, repeats=steps, warmup=1 if a.quick else 3, **HACNN_SETTING)}
+           **speed_rows(nets, repeats=steps, warmup=warmup, **HACNN_SETTING)}
     if a.profile:
         prof = {"HAN-L": lambda: han(N_ID, "L"), **({"HA-CNN": lambda: HACNN(N_ID, use_gpu=False)} if HACNN else {})}
         out["profile_fp32_eager"] = {}

@@ -13,25 +13,20 @@ Run: .venv/bin/python benchmarks/bench_robust.py [--quick] [--no-compile] [--pro
 Writes benchmarks/results/bench_robust_<amx|no-amx>.json by default. Needs the machine to itself; with the compiled
 modes it takes over half an hour here.
 """
-import argparse
 from functools import partial
 
 import torch
 
-from reid_repro.bench import HACNN_SETTING, PEER, amx_kind, hacnn_class, modes, profile_ops, save_bench, speed_rows, train_step
+from reid_repro.bench import (HACNN_SETTING, PEER, amx_kind, hacnn_class, modes, peer_parser, peer_rounds, profile_ops,
+                               save_bench, speed_rows, train_step)
 from reid_repro.robust import robust
 
 N_ID, TARGET = HACNN_SETTING["num_classes"], 1.2
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="2 timed rounds, no compilation: a smoke test")
-    ap.add_argument("--no-compile", action="store_true", help="eager modes only")
-    ap.add_argument("--profile", action="store_true", help="also profile the 1x network's fp32 eager step by op")
-    ap.add_argument("--out", default=None)
-    a = ap.parse_args(argv)
-    steps, compiled = (2 if a.quick else 10), not (a.quick or a.no_compile)
+    a = peer_parser(__doc__.splitlines()[0], "also profile the 1x network's fp32 eager step by op").parse_args(argv)
+    steps, warmup, compiled = peer_rounds(a)
     HACNN = hacnn_class()
     robust_modes = modes("fp32 eager", "fp32 channels_last", "bf16 eager",
                          *(("fp32 compiled", "bf16 compiled", "fp32 compiled channels_last") if compiled else ()))
@@ -40,7 +35,7 @@ def main(argv=None):
             **{f"Robust {w}": (partial(robust, N_ID, w), robust_modes) for w in ("1x", "2x")}}
     out = {"batch": HACNN_SETTING["batch"], "input": HACNN_SETTING["hw"], "steps": steps, "amx": amx_kind() == "amx",
            "compiled_modes": compiled,
-           **speed_rows(nets, repeats=steps, warmup=1 if a.quick else 3, **HACNN_SETTING)}
+           **speed_rows(nets, repeats=steps, warmup=warmup, **HACNN_SETTING)}
     peer = out["models"].get(PEER)
     if peer and isinstance(peer["fp32 eager"], float): peer["best"] = [peer["fp32 eager"], "fp32 eager"]   # the target's peer: as shipped
     if a.profile:

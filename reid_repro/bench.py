@@ -5,6 +5,7 @@
 # %% ../nbs/02g_bench.ipynb #28e3bef7
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import statistics
 import subprocess
@@ -27,7 +28,7 @@ from .trainer import autocast
 # %% auto #0
 __all__ = ['MODES', 'DTYPES', 'PEER', 'HACNN_SETTING', 'HACNN_CACHE', 'interleave', 'timed', 'failure', 'time_modes', 'logits_of',
            'train_step', 'modes', 'time_models', 'speed_rows', 'amx_kind', 'bench_path', 'save_bench', 'matmul_gflops',
-           'hacnn_class', 'profile_ops', 'tier_models', 'tier_topics']
+           'hacnn_class', 'peer_parser', 'peer_rounds', 'profile_ops', 'tier_models', 'tier_topics']
 
 # %% ../nbs/02g_bench.ipynb #12fd45a8
 def interleave(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list]:
@@ -208,6 +209,20 @@ def hacnn_class(cache: str | Path = HACNN_CACHE, sdist: str = "torchreid==0.2.5"
     spec = importlib.util.spec_from_file_location("torchreid_hacnn", src)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
     return mod.HACNN
+
+# %% ../nbs/02g_bench.ipynb #b62b2e5f
+def peer_parser(description: str, profile_help: str) -> argparse.ArgumentParser:
+    "The options of a benchmark against the HA-CNN peer: --quick, --no-compile, --profile, --out."
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--quick", action="store_true", help="2 timed rounds, no compilation: a smoke test")
+    ap.add_argument("--no-compile", action="store_true", help="eager modes only (torch.compile costs about a minute per model)")
+    ap.add_argument("--profile", action="store_true", help=profile_help)
+    ap.add_argument("--out", default=None, help="the result file (default: benchmarks/results/<name>_<amx|no-amx>.json)")
+    return ap
+
+def peer_rounds(a: argparse.Namespace) -> tuple[int, int, bool]:
+    "(timed rounds, warm-up steps, whether the compiled modes run) for `peer_parser`'s parsed options."
+    return (2, 1, False) if a.quick else (10, 3, not a.no_compile)
 
 # %% ../nbs/02g_bench.ipynb #a923c5c5
 def _is_depthwise(event) -> bool:

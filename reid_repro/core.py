@@ -160,7 +160,8 @@ def portable(obj, root: str | Path | None = None):
     if isinstance(obj, (list, tuple)): return type(obj)(portable(v, root) for v in obj)
     if isinstance(obj, (str, Path)) and os.path.isabs(obj):
         path = Path(obj)
-        for base, prefix in ((runs_dir("_").parent.resolve(), Path("runs")), (root, Path("."))):
+        runs = Path(os.environ.get("REID_REPRO_RUNS") or root / "runs").resolve()   # where `runs_dir` puts runs
+        for base, prefix in ((runs, Path("runs")), (root, Path("."))):
             if path.is_relative_to(base): return str(prefix / path.relative_to(base))
     return obj
 

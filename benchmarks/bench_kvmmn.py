@@ -21,7 +21,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from reid_repro.bench import DTYPES, matmul_gflops, save_bench, timed
-from reid_repro.kvmmn import GalleryScorer, GoogLeNetTrunk, KVMMN, KVMMNConfig, kvmmn_cost
+from reid_repro.kvmmn_model import GalleryScorer, GoogLeNetTrunk, KVMMN, KVMMNConfig, kvmmn_cost
 from reid_repro.trainer import autocast
 
 CPU = torch.device("cpu")

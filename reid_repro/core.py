@@ -166,7 +166,8 @@ def portable(obj, root: str | Path | None = None):
     return obj
 
 def load_results(topic: str | None = None, root: str | Path | None = None):
-    "All result files (of one `topic`, or all) as a DataFrame: one row per run, metrics flattened to columns."
+    """All result files (of one `topic`, or all) as a DataFrame: one row per run, metrics flattened to columns, its
+    `tier` and `collapsed` (why the run collapsed, or None)."""
     import pandas as pd
     base = Path(root or project_root()) / "results"
     files = sorted(base.glob(f"{topic or '*'}/*.json"))
@@ -174,6 +175,7 @@ def load_results(topic: str | None = None, root: str | Path | None = None):
     for f in files:
         rec = json.loads(f.read_text())
         rows.append({"topic": rec["topic"], "name": rec["name"], **rec["metrics"], "seed": rec["seed"],
-                     "protocol": rec["protocol"], "wall_time_s": rec["wall_time_s"],
+                     "protocol": rec["protocol"], "tier": rec.get("tier"), "collapsed": rec.get("collapsed"),
+                     "wall_time_s": rec["wall_time_s"],
                      "git_commit": rec["git_commit"], "file": str(f.relative_to(base.parent))})
     return pd.DataFrame(rows)

@@ -17,15 +17,16 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 import torch
 
 from .core import Registry, data_root, project_root, runs_dir
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'SHORT', 'retrain_all', 'finished_checkpoint', 'PlannedRun',
-           'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'claim_run', 'run_plan',
-           'pooled_sd', 'seed_verdict', 'gap_verdict', 'paired_verdict', 'Ablation', 'ablation_table',
-           'config_from_dict']
+__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'ALPHA', 'NO_CHANGE', 'SHORT', 'retrain_all', 'finished_checkpoint',
+           'PlannedRun', 'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'claim_run',
+           'run_plan', 'gap_test', 'verdict', 'seed_verdict', 'Ablation', 'collapsed_runs', 'contrast_verdict',
+           'ablation_table', 'config_from_dict']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -147,40 +148,40 @@ def run_plan(plan: dict[str, Any], train_fn: Callable, topic: str, *, needs_chec
     return done
 
 # %% ../nbs/01a_experiments.ipynb #586f92b4
-def pooled_sd(groups) -> float:
-    "Run-to-run standard deviation pooled (root mean square) over groups of per-seed values; groups of one are skipped; NaN if none has two."
-    sds = [np.std(np.asarray(g, float), ddof=1) for g in groups if len(g) > 1]
-    return float(np.sqrt(np.mean(np.square(sds)))) if sds else float("nan")
+ALPHA = 0.05          # two-sided level of every verdict's test
+NO_CHANGE = 0.5       # a paper gap under this many points claims no change
 
-def seed_verdict(ours, contrast, paper_delta: float, sd: float | None = None, z: float = 2.0,
-                 no_change: float = 0.5) -> dict:
-    """Does our gap `mean(ours) - mean(contrast)` (per-seed values) reproduce the paper's gap `paper_delta`?
-    The standard error of our gap is `sd * sqrt(1/n_ours + 1/n_contrast)`, `sd` the run-to-run spread (default:
-    pooled from these two groups). Verdicts: 'confirmed' (beyond `z` s.e., same sign as the paper), 'opposite',
-    'within noise', 'differs (paper: no change)', 'no spread estimate' (single seeds, no `sd`), 'not trained yet'.
-    A paper gap under `no_change` points claims no change: the papers report one run per row, and half a point is
-    below any run-to-run spread they could have had."""
-    ours, contrast = np.asarray(ours, float), np.asarray(contrast, float)
-    if not len(ours) or not len(contrast): return {"delta": np.nan, "se": np.nan, "verdict": "not trained yet"}
-    sd = pooled_sd([ours, contrast]) if sd is None else sd
-    delta = ours.mean() - contrast.mean()
-    se = sd * np.sqrt(1 / len(ours) + 1 / len(contrast))
-    return {"delta": float(delta), "se": float(se), "verdict": gap_verdict(delta, se, paper_delta, z, no_change)}
+def gap_test(ours, contrast, paired: bool = False) -> dict:
+    """Our gap `mean(ours) - mean(contrast)` (per-seed values, points) and its two-sided t-test: `paired` (seed k of
+    `ours` with seed k of `contrast`), a t-test of the per-seed differences on n-1 degrees of freedom; otherwise
+    Welch's t-test. Keys: delta, se, df, p (NaN without two values on each side), test."""
+    a, b = np.asarray(ours, float), np.asarray(contrast, float)
+    if paired:
+        if len(a) != len(b): raise ValueError(f"a paired test needs one value per seed on both sides, got {len(a)} and {len(b)}")
+        d = a - b
+        se, df, test = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan, len(d) - 1, f"paired t, {len(d)} seeds"
+    else:
+        va, vb = (a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)) if min(len(a), len(b)) > 1 else (np.nan, np.nan)
+        se = np.sqrt(va + vb)
+        df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)) if se > 0 else np.nan
+        test = f"Welch t, {len(a)} vs {len(b)} seeds"
+    delta = a.mean() - b.mean()
+    p = (np.nan if not np.isfinite(se) else float(delta == 0) if se == 0 else
+         2 * float(scipy.stats.t.sf(abs(delta) / se, df)))
+    return {"delta": float(delta), "se": float(se), "df": float(df), "p": p, "test": test}
 
-def gap_verdict(delta: float, se: float, paper_delta: float, z: float = 2.0, no_change: float = 0.5) -> str:
-    "The verdict on our gap `delta` with standard error `se` against the paper's gap (see `seed_verdict`)."
-    return ("no spread estimate" if not np.isfinite(se) else "within noise" if abs(delta) <= z * se else
+def verdict(delta: float, p: float, paper_delta: float, alpha: float = ALPHA, no_change: float = NO_CHANGE) -> str:
+    "The verdict on our gap `delta` with two-sided p-value `p` against the paper's gap `paper_delta` (points)."
+    return ("one seed: no test" if not np.isfinite(p) else "unresolved" if p >= alpha else
             "differs (paper: no change)" if abs(paper_delta) < no_change else
             "confirmed" if np.sign(delta) == np.sign(paper_delta) else "opposite")
 
-def paired_verdict(ours, contrast, paper_delta: float, z: float = 2.0, no_change: float = 0.5) -> dict:
-    """`seed_verdict` for two readings of the same runs (seed k of `ours` is seed k of `contrast`, e.g. two test
-    features of one model): the gap is the mean of the per-seed differences and its standard error their spread
-    over sqrt(n), so the seed-to-seed spread both readings share drops out. NaN s.e. under two seeds."""
-    d = np.asarray(ours, float) - np.asarray(contrast, float)
-    if not len(d): return {"delta": np.nan, "se": np.nan, "verdict": "not trained yet"}
-    se = np.std(d, ddof=1) / np.sqrt(len(d)) if len(d) > 1 else np.nan
-    return {"delta": float(d.mean()), "se": float(se), "verdict": gap_verdict(d.mean(), se, paper_delta, z, no_change)}
+def seed_verdict(ours, contrast, paper_delta: float, paired: bool = False, alpha: float = ALPHA) -> dict:
+    "`gap_test` of per-seed values `ours` against `contrast`, and its `verdict` against the paper's gap."
+    if not len(ours) or not len(contrast):
+        return {"delta": np.nan, "se": np.nan, "df": np.nan, "p": np.nan, "test": "—", "verdict": "not trained yet"}
+    g = gap_test(ours, contrast, paired)
+    return {**g, "verdict": verdict(g["delta"], g["p"], paper_delta, alpha)}
 
 # %% ../nbs/01a_experiments.ipynb #75549e4e
 @dataclasses.dataclass
@@ -200,37 +201,47 @@ class Ablation:
 
 SHORT = {"rank1": "r1", "rank5": "r5", "rank10": "r10", "mAP": "mAP"}
 
+def collapsed_runs(runs: pd.DataFrame) -> np.ndarray:
+    "Which of `runs` (rows of a results frame) collapsed: those whose `collapsed` column names a reason."
+    return runs["collapsed"].notna().to_numpy() if "collapsed" in runs else np.zeros(len(runs), bool)
+
+def contrast_verdict(ours: pd.DataFrame, theirs: pd.DataFrame, paper_delta: float, metric: str = "rank1") -> dict:
+    """`seed_verdict` of two rows' runs (results frames, collapsed runs already left out) on `metric` (fractions, in
+    points): paired by seed where they share two or more seeds (run names `..._seed<k>` or `..._split<k>`), else Welch's."""
+    by_seed = lambda r: {parse_run_name(n)[1:]: 100 * float(v) for n, v in zip(r["name"], r[metric])}
+    a, b = by_seed(ours), by_seed(theirs)
+    shared = sorted(set(a) & set(b))
+    if len(shared) > 1: return seed_verdict([a[k] for k in shared], [b[k] for k in shared], paper_delta, paired=True)
+    return seed_verdict(list(a.values()), list(b.values()), paper_delta)
+
 def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, metric: str = "rank1",
                    show=("rank1", "rank5", "rank10")) -> pd.DataFrame:
-    """One line per row: paper | ours (mean ± std over seeds, runs `<prefix>_<slug(row)>_seed<k>` or the row's `runs`), the paper's gap and
-    ours to the row it is contrasted with, 2 standard errors (run-to-run sd pooled over every row with 2+ seeds), verdict.
-    A row and its contrast that are readings of the same runs (`<group>.<reading>` and `<group>`, or two readings
-    of one group) are compared seed by seed (`paired_verdict`, "vs" says "paired") once they share two seeds."""
+    """One line per row: paper | ours (mean ± std over seeds, runs `<prefix>_<slug(row)>_seed<k>` or the row's `runs`),
+    the paper's gap and ours to the row it is contrasted with, the test's p-value and kind, and the verdict
+    (`seed_verdict`): paired by seed where the two rows share two or more seeds, else Welch's. Collapsed runs (a
+    `collapsed` column naming why, see `collapse_reason`) are counted in "collapsed" and left out of means and tests."""
     groups = {a.row: a.run_group(prefix) for a in rows}
-    runs = {row: runs_of(results, g) for row, g in groups.items()}
-    base = {row: g.split(".")[0] for row, g in groups.items()}          # the runs a reading `<group>.<reading>` comes from
+    every = {row: runs_of(results, g) for row, g in groups.items()}
+    runs = {row: r[~collapsed_runs(r)] for row, r in every.items()}
     paper = {a.row: a.paper for a in rows}
     pct = lambda r, k: 100 * r[k].astype(float).to_numpy()
-    by_seed = lambda r, k: {parse_run_name(n)[1:]: v for n, v in zip(r["name"], pct(r, k))}
-    sd = pooled_sd([pct(r, metric) for r in runs.values()])
     out = []
     for a in rows:
-        r, m = runs[a.row], SHORT[metric]
-        pm = lambda k: ("" if not len(r) else f"{pct(r, k).mean():.1f}" + (f" ± {pct(r, k).std(ddof=1):.1f}" if len(r) > 1 else ""))
+        r, m, n_failed = runs[a.row], SHORT[metric], int(collapsed_runs(every[a.row]).sum())
+        pm = lambda k: ("collapsed" if n_failed and not len(r) else "" if not len(r) else
+                        f"{pct(r, k).mean():.1f}" + (f" ± {pct(r, k).std(ddof=1):.1f}" if len(r) > 1 else ""))
         line = {"row": f"{a.group} {a.row}".strip(), "paper setting": a.setting,
                 "CPU-tier change": ", ".join(f"{k}={v}" for k, v in a.overrides.items()) or "—",
                 **{f"paper {SHORT[k]}": a.paper.get(k) for k in show}, **{f"ours {SHORT[k]}": pm(k) for k in show},
-                "seeds": len(r), "vs": a.contrast or "—"}
+                "seeds": len(every[a.row]), "collapsed": f"{n_failed}/{len(every[a.row])}" if n_failed else "—",
+                "vs": a.contrast or "—"}
         if a.contrast:
             p_delta = paper[a.row][metric] - paper[a.contrast][metric]
-            ours, theirs = by_seed(r, metric), by_seed(runs[a.contrast], metric)
-            shared = sorted(set(ours) & set(theirs))
-            if base[a.row] == base[a.contrast] and len(shared) > 1:
-                v = paired_verdict([ours[k] for k in shared], [theirs[k] for k in shared], p_delta)
-                line["vs"] += ", paired"
-            else: v = seed_verdict(pct(r, metric), pct(runs[a.contrast], metric), p_delta, sd)
+            v = contrast_verdict(r, runs[a.contrast], p_delta, metric)
+            if v["verdict"] == "not trained yet" and (n_failed or collapsed_runs(every[a.contrast]).any()):
+                v["verdict"] = "collapsed: no verdict"
             line.update({f"paper Δ{m}": round(p_delta, 1), f"ours Δ{m}": round(v["delta"], 1),
-                         "2 s.e.": round(2 * v["se"], 1), "verdict": v["verdict"]})
+                         "p": round(v["p"], 3), "test": v["test"], "verdict": v["verdict"]})
         out.append(line)
     return pd.DataFrame(out)
 

@@ -68,6 +68,7 @@ class HarmoniousAttention(nn.Module):
         self.hard = nn.Linear(c, 2 * T)                                         # (t_x, t_y) per region (Fig. 2d)
         self.s_h = s_h
         self.reset_hard()
+        if not use_hra: self.hard.requires_grad_(False)                        # no HRA: the stripes stay where they start
 
     def reset_hard(self, atanh: bool = True) -> None:
         """Start the hard attention from the T horizontal stripes: W = 0 and b such that t = tanh(b) is each stripe's
@@ -90,7 +91,7 @@ class HarmoniousAttention(nn.Module):
             SC = (S if self.use_ssa else 1) * (C if self.use_sca else 1)
             A = torch.sigmoid(self.fuse(SC.expand(-1, x.shape[1], -1, -1)))
         else: A = torch.ones_like(g)
-        # Eq. 7: t = tanh(FC(C_input)), the translation of each region; without HRA the initial stripes, fixed
+        # Eq. 7: t = tanh(FC(C_input)), the translation of each region; without HRA the initial stripes, frozen
         t = torch.tanh(self.hard(g.flatten(1)) if self.use_hra else self.hard.bias.expand(len(x), -1)).view(-1, self.T, 2)
         return A, t, S
 

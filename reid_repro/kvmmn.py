@@ -6,10 +6,7 @@
 from __future__ import annotations
 
 import functools
-import math
-import time
-from collections import OrderedDict
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,229 +15,31 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .attention import attend, merge_heads, split_heads
-from .backbones import BaselineReID, load_trunk_weights, register_checkpoint_evaluator, register_model
-from .core import IMAGENET_MEAN, IMAGENET_STD, data_root, load_results
+from .backbones import BaselineReID, register_checkpoint_evaluator, register_model
+from .core import data_root, load_results
 from .datasets import load_dataset
-from .loaders import BatchAugment, ImageBank, group_by
-from .evaluation import checkpoint_split, count_flops, count_params
+from .evaluation import checkpoint_split
 from .experiments import (Ablation, PlannedRun, ablation_table, config_from_dict, parse_run_name, run_name,
                                     runs_of, slug)
-from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
+from .kvmmn_model import (KVMMN, GalleryScorer, GoogLeNetTrunk, KVMMNConfig, co_attention_maps,
+                                    single_shot_cmc)
+from .metrics import evaluate_rank
+from .loaders import BatchAugment, ImageBank, group_by
 from .papers import Paper, register_paper, seeds_by_gap
 from .recipe import Recipe, train_recipe
-from .trainer import (CheckpointError, Schedule, Trainer, autocast, choose_precision, finish_run,
-                                load_checkpoint, load_model_state, seed_everything)
+from .trainer import (CheckpointError, Schedule, Trainer, finish_run, load_checkpoint, load_model_state,
+                                seed_everything)
 from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN', 'PAPER',
-           'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear',
-           'KeyValueMemory', 'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'kvmmn_cost',
-           'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk', 'fold_phi', 'GalleryScorer', 'single_shot_cmc',
-           'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader', 'matching_loss',
-           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
-           'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn', 'kvmmn_plan', 'kvmmn_runs',
-           'pretrained_cuhk01_cache', 'kvmmn_plan_train_fn', 'kvmmn_tables', 'kvmmn_from_checkpoint', 'load_kvmmn',
-           'evaluate_kvmmn_checkpoint', 'co_attention_maps', 'ScoreAgainst', 'box_cells', 'centre_cell',
-           'part_attention', 'table1', 'two_stage_scores']
-
-# %% ../nbs/03_kvmmn.ipynb #fc73638b
-TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
-                "inception4a", "inception4b", "inception4c", "inception4d", "inception4e")
-
-class GoogLeNetTrunk(nn.Module):
-    "torchvision GoogLeNet up to `inception4e` (= TF-slim Mixed_4f): 832 channels at stride 16. `weights`: a user's GoogLeNet state_dict."
-    out_channels, stride = 832, 16
-
-    def __init__(self, weights: str | Path | None = None):
-        super().__init__()
-        from torchvision.models import googlenet
-        net = googlenet(weights=None, aux_logits=False, init_weights=True)
-        if weights is not None: load_trunk_weights(net, weights, ignore=("fc.", "aux1.", "aux2."))
-        self.layers = nn.Sequential(OrderedDict((n, getattr(net, n)) for n in TRUNK_LAYERS))
-        # transform_input: ImageNet-normalised x -> TF-slim's x/127.5 - 1, i.e. x * std/0.5 + (mean - 0.5)/0.5
-        self.register_buffer("scale", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1) / 0.5, persistent=False)
-        self.register_buffer("shift", (torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1) - 0.5) / 0.5, persistent=False)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layers(x * self.scale + self.shift)
-
-# %% ../nbs/03_kvmmn.ipynb #56f98b27
-def position_embedding(h: int, w: int, d: int) -> torch.Tensor:
-    "Eq. 1: the (h·w, d) sinusoidal embedding of each cell of an h x w map, row-major; x = column, y = row."
-    if d % 4: raise ValueError(f"d={d}: the position embedding needs d divisible by 4")
-    y, x = torch.meshgrid(torch.arange(h, dtype=torch.float64), torch.arange(w, dtype=torch.float64), indexing="ij")
-    x, y = x.reshape(-1, 1), y.reshape(-1, 1)                       # (L, 1)
-    inv = 10000.0 ** (-4 * torch.arange(d // 4, dtype=torch.float64) / d)   # 1 / 10000^{4i/d}, i = 0..d/4-1
-    p = torch.empty(h * w, d, dtype=torch.float64)
-    p[:, 0:d // 2:2] = torch.sin(x * inv)          # p_l(2i)
-    p[:, 1:d // 2:2] = torch.cos(x * inv)          # p_l(2i+1)
-    p[:, d // 2::2] = torch.sin(y * inv)           # p_l(2i+d/2)
-    p[:, d // 2 + 1::2] = torch.cos(y * inv)       # p_l(2i+1+d/2)
-    return p.float()
-
-# %% ../nbs/03_kvmmn.ipynb #0f97c8e7
-class PhiLinear(nn.Module):
-    "φ(z W) = ReLU(BN(z W)) on the last dimension of z (any leading dims): the paper's φ after a projection."
-    def __init__(self, d_in: int, d_out: int):
-        super().__init__()
-        self.linear, self.bn = nn.Linear(d_in, d_out, bias=False), nn.BatchNorm1d(d_out)
-
-    def act(self, z: torch.Tensor) -> torch.Tensor:
-        "φ alone, on an already projected z."
-        return F.relu(self.bn(z.reshape(-1, z.shape[-1])).view(z.shape))
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor: return self.act(self.linear(z))
-
-class KeyValueMemory(nn.Module):
-    "Trunk features (N, C, h, w) -> keys (N, H, L, d_k) and values (N, H, L, d_v) (Eqs. 1-2)."
-    def __init__(self, in_channels: int, grid: tuple[int, int], d: int = 512, num_heads: int = 4, d_k: int = 128,
-                 d_v: int | None = None, kv_shared: bool = False, pos_emb: bool = True):
-        super().__init__()
-        d_v = d_v or d_k
-        if kv_shared and d_v != d_k: raise ValueError(f"kv_shared (K = V) needs d_v == d_k, got {d_v} and {d_k}")
-        self.grid, self.H = tuple(grid), num_heads
-        self.reduce = nn.Sequential(nn.Conv2d(in_channels, d, 1, bias=False), nn.BatchNorm2d(d), nn.ReLU(inplace=True))
-        self.register_buffer("pos", position_embedding(*grid, d) if pos_emb else torch.zeros(grid[0] * grid[1], d),
-                             persistent=False)
-        self.key = PhiLinear(d, num_heads * d_k)                          # W_k,h for h = 1..H
-        self.value = None if kv_shared else PhiLinear(d, num_heads * d_v)  # W_v,h (K = V ablation: none)
-
-    def forward(self, feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        if tuple(feats.shape[-2:]) != self.grid:
-            raise ValueError(f"trunk map is {tuple(feats.shape[-2:])} but the model was built for {self.grid}: "
-                             "feed images of the configured input_hw")
-        f = self.reduce(feats).flatten(2).transpose(1, 2)   # F: (N, L, d), row-major
-        f = f + self.pos                                   # f_l <- f_l + p_l (Eq. 1)
-        K = split_heads(self.key(f), self.H)               # K_h = φ(F W_k,h)   (Eq. 2)
-        V = K if self.value is None else split_heads(self.value(f), self.H)   # V_h = φ(F W_v,h)
-        return K, V
-
-# %% ../nbs/03_kvmmn.ipynb #e8bb1927
-def co_attention(q: torch.Tensor, K: torch.Tensor, V: torch.Tensor, weights: bool = False):
-    """Eq. 3: read memory (K, V) (..., H, L, d) with reference keys q (..., H, L_q, d_k); returns r (and the attention a):
-    a = softmax over the memory's slots of K k^r / μ, μ = sqrt(d_k), and r = a^T V (the shared `attend`)."""
-    return attend(q, K, V, scale=1 / math.sqrt(q.shape[-1]), weights=weights)
-
-# %% ../nbs/03_kvmmn.ipynb #adbb0371
-class CoAttentionMatcher(nn.Module):
-    "Eqs. 3-6 on memories: probe state once per probe (`probe`), then the score of each (probe, gallery) pair (`score`)."
-    def __init__(self, L: int, num_heads: int, d_v: int, d_o: int, d_c: int, ffn_hidden: int):
-        super().__init__()
-        self.d_o = d_o
-        self.fuse = PhiLinear(num_heads * d_v, d_o)   # W_o, shared by A and B
-        self.compare = PhiLinear(2 * d_o, d_c)        # W_c = [W_c,A; W_c,B]
-        self.ffn = nn.Sequential(PhiLinear(L * d_c, ffn_hidden), nn.Linear(ffn_hidden, 1))
-
-    def probe(self, KA: torch.Tensor, VA: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Cacheable per probe: its keys (the reference keys) and u^A = W_c,A^T o^A."
-        RA, _ = co_attention(KA, KA, VA)                          # r^A_h, self-read (Eq. 3)
-        oA = self.fuse(merge_heads(RA))                           # o^A = φ(W_o^T [r^A_1..r^A_H])  (Eq. 4)
-        uA = oA @ self.compare.linear.weight[:, :self.d_o].T      # W_c,A^T o^A: the probe's half of Eq. 5
-        return KA, uA
-
-    def score(self, KA: torch.Tensor, uA: torch.Tensor, KB: torch.Tensor, VB: torch.Tensor) -> torch.Tensor:
-        "f(A, B) for probe state (KA, uA) against gallery memories (KB, VB); leading dims broadcast."
-        RB, _ = co_attention(KA, KB, VB)                          # r^B_h, cross-read by the probe's keys (Eq. 3)
-        oB = self.fuse(merge_heads(RB))                           # o^B = φ(W_o^T [r^B_1..r^B_H])  (Eq. 4)
-        c = self.compare.act(uA + oB @ self.compare.linear.weight[:, self.d_o:].T)   # c = φ(W_c^T [o^A, o^B]) (Eq. 5)
-        return self.ffn(c.flatten(-2)).squeeze(-1)                # f = FFN([c_1..c_L])  (Eq. 6)
-
-# %% ../nbs/03_kvmmn.ipynb #d4fca640
-@dataclass
-class KVMMNConfig:
-    "Every knob of KVM-MN's ablations (paper Table 3, spec §7) and of its training recipe."
-    # model (paper: d=512, H=4, d_k=d_v=128 per Table 3(F), d_o=d_c=ffn_hidden=d)
-    d: int = 512
-    num_heads: int = 4
-    d_k: int = 128
-    d_v: int | None = None            # None: = d_k
-    d_o: int | None = None            # None: = d
-    d_c: int | None = None            # None: = d
-    ffn_hidden: int | None = None     # None: = d_c
-    kv_shared: bool = False           # K = V ablation
-    pos_emb: bool = True
-    input_hw: tuple = (224, 112)
-    trunk_weights: str | None = None  # a user's torchvision GoogLeNet state_dict
-    freeze_trunk: bool = False        # True: trunk features computed once and cached (CPU tier)
-    # training (paper: SGD 0.01, momentum 0.9, wd 2e-4, x0.1 at 60% and 80% of the steps)
-    train_mode: str = "matching"      # "matching" (Eqs. 7-8) or "pair" (binary loss, 1 positive + 1 kNN negative)
-    gallery_size: int = 15            # M
-    neg_sampling: str = "knn"         # "knn" (from the probe's nearest neighbours) or "random"
-    knn_pool: int = 100
-    num_steps: int = 250_000
-    num_samples: int = 500_000
-    batch_combos: int = 20
-    random_erasing: bool = True
-    random_rotation: bool = True      # uniform in [-pi/16, pi/16]
-    flip: bool = False
-    lr: float = 0.01
-    momentum: float = 0.9
-    weight_decay: float = 2e-4
-    lr_milestones: tuple = (0.6, 0.8)
-    aug_views: int = 8                # frozen trunk: augmented feature views cached per training image
-    epochs: int = 10                  # checkpoints/evaluations over the run (num_steps split evenly)
-    precision: str = "auto"           # training: "fp32", "bf16" or "auto" (the engine measures); evaluation is fp32
-    seed: int = 0
-
-    @classmethod
-    def paper(cls, **kw) -> "KVMMNConfig":
-        "The paper's full setting (Table 3(F) / Table 1), for a GPU."
-        return cls(**kw)
-
-    @classmethod
-    def cpu(cls, **kw) -> "KVMMNConfig":
-        "Spec §8 tier 1, scaled to this 2-core CPU: frozen cached trunk at 128x64, d=128, H=4, d_k=32, M=10, random negatives, no aug."
-        base = dict(d=128, num_heads=4, d_k=32, input_hw=(128, 64), freeze_trunk=True, gallery_size=10,
-                    neg_sampling="random", num_steps=400, num_samples=8_000, epochs=4, random_erasing=False,
-                    random_rotation=False)
-        return cls(**{**base, **kw})
-
-    @property
-    def grid(self) -> tuple[int, int]: return (self.input_hw[0] // 16, self.input_hw[1] // 16)
-
-# %% ../nbs/03_kvmmn.ipynb #c214c431
-class KVMMN(nn.Module):
-    "KVM-MN: trunk -> key-value memory -> co-attention matcher. forward((B, 1+M, ...)) -> (B, M) scores f(probe, gallery_i)."
-    def __init__(self, cfg: KVMMNConfig, trunk: nn.Module | None = None):
-        super().__init__()
-        d_k, d_v = cfg.d_k, cfg.d_v or cfg.d_k
-        d_o, d_c = cfg.d_o or cfg.d, cfg.d_c or cfg.d
-        self.cfg = cfg
-        self.trunk = trunk if trunk is not None or cfg.freeze_trunk else GoogLeNetTrunk(cfg.trunk_weights)
-        self.memory = KeyValueMemory(GoogLeNetTrunk.out_channels, cfg.grid, cfg.d, cfg.num_heads, d_k, d_v,
-                                     cfg.kv_shared, cfg.pos_emb)
-        self.matcher = CoAttentionMatcher(cfg.grid[0] * cfg.grid[1], cfg.num_heads, d_v, d_o, d_c, cfg.ffn_hidden or d_c)
-
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Images (or, without a trunk, trunk maps) (N, ...) -> memories K (N, H, L, d_k), V (N, H, L, d_v)."
-        return self.memory(x if self.trunk is None else self.trunk(x))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        B, n = x.shape[:2]
-        K, V = (m.unflatten(0, (B, n)) for m in self.encode(x.flatten(0, 1)))   # one batch: BN sees every image
-        KA, uA = self.matcher.probe(K[:, 0], V[:, 0])                           # once per probe
-        return self.matcher.score(KA[:, None], uA[:, None], K[:, 1:], V[:, 1:])  # (B, M)
-
-# %% ../nbs/03_kvmmn.ipynb #00df98e8
-def kvmmn_cost(cfg: KVMMNConfig) -> dict:
-    "Params and MACs per part of KVM-MN at `cfg`: trunk and memory per image, probe state per probe, score per pair."
-    model = KVMMN(replace(cfg, freeze_trunk=True)).eval()
-    fmap = torch.randn(1, GoogLeNetTrunk.out_channels, *cfg.grid)
-    K, V = model.memory(fmap)
-    probe = lambda K, V: model.matcher.probe(K, V)[1]
-    return {"trunk_params": count_params(GoogLeNetTrunk()), "head_params": count_params(model),
-            "ffn_params": count_params(model.matcher.ffn), "L": cfg.grid[0] * cfg.grid[1],
-            "trunk_macs_per_image": count_flops(GoogLeNetTrunk(), torch.randn(1, 3, *cfg.input_hw))["macs"],
-            "memory_macs_per_image": count_flops(model.memory, fmap)["macs"],
-            "probe_macs": count_flops(_Fn(probe), K, V)["macs"],
-            "pair_macs": count_flops(_Fn(model.matcher.score), K, model.matcher.probe(K, V)[1], K, V)["macs"]}
-
-class _Fn(nn.Module):
-    "A function as a module (for `count_flops`)."
-    def __init__(self, f): super().__init__(); self.f = f
-    def forward(self, *a): return self.f(*a)
+__all__ = ['SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN', 'PAPER',
+           'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'trunk_pretrain_recipe', 'load_trunk',
+           'pretrained_trunk', 'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader',
+           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
+           'ablation_config', 'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn',
+           'kvmmn_plan', 'kvmmn_runs', 'pretrained_cuhk01_cache', 'kvmmn_plan_train_fn', 'kvmmn_tables',
+           'kvmmn_from_checkpoint', 'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'ScoreAgainst', 'box_cells',
+           'centre_cell', 'part_attention', 'table1']
 
 # %% ../nbs/03_kvmmn.ipynb #92e561eb
 register_model("googlenet4e")(lambda num_classes, weights=None, **kw:
@@ -266,120 +65,6 @@ def pretrained_trunk(run_dir: str | Path, recipe: Recipe | None = None, progress
     if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= recipe.epochs):
         train_recipe(recipe, run_dir, topic=topic, name=f"trunk_{recipe.dataset}", progress=progress)
     return load_trunk(ck)
-
-# %% ../nbs/03_kvmmn.ipynb #7427570b
-def fold_phi(phi: PhiLinear) -> tuple[torch.Tensor, torch.Tensor]:
-    "φ's projection with its eval-mode BatchNorm folded in: BN(z W) = z (W s) + t. Returns (W s (d_in, d_out), t)."
-    bn = phi.bn
-    s = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-    return phi.linear.weight.T * s, bn.bias - bn.running_mean * s
-
-class GalleryScorer:
-    """f(probe, gallery) for every probe x gallery pair: memories once per image, probe state once per probe, gallery
-    state once per call, pairs in cache-sized chunks. `precision`: "fp32", "bf16" (autocast) or "auto" (the faster,
-    measured once); scores are fp32 tensors."""
-    def __init__(self, model: KVMMN, chunk_pairs: int = 64, batch: int = 256, precision: str = "auto", device=None):
-        self.model, self.chunk_pairs, self.batch = model.eval(), chunk_pairs, batch
-        self.device = device or next(model.parameters()).device
-        m = model.matcher
-        with torch.no_grad():
-            W_o, t_o = fold_phi(m.fuse)                                # W_o with BN: (H d_v, d_o)
-            W_c, t_c = fold_phi(m.compare)                             # W_c = [W_c,A; W_c,B] with BN: (2 d_o, d_c)
-            W_1, t_1 = fold_phi(m.ffn[0])                              # FFN layer 1 with BN: (L d_c, hidden)
-            fp32 = dict(W_o=W_o, t_o=t_o, W_cB=W_c[m.d_o:], W_1=W_1, t_1=t_1,   # W_cB: the gallery's half of Eq. 5
-                        w_2=m.ffn[1].weight[0], b_2=m.ffn[1].bias[0])            # FFN layer 2: (hidden,)
-        # bf16 copies made once: autocast would cast these plain tensors again at every chunk (100 MB of W_1 at paper size)
-        self.weights = {"fp32": fp32, "bf16": {k: v.bfloat16() for k, v in fp32.items()}}
-        self.s_c, self.t_c = m.compare.bn.weight / torch.sqrt(m.compare.bn.running_var + m.compare.bn.eps), t_c
-        self.precision, self.rates = choose_precision(precision, self.device, self._seconds_per_pair)
-
-    def _autocast(self): return autocast(self.device, self.precision == "bf16")
-
-    @torch.no_grad()
-    def memories(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "K, V of every image (or trunk map) in x, in batches."
-        out = []
-        for i in range(0, len(x), self.batch):
-            with self._autocast(): out.append(self.model.encode(x[i:i + self.batch].to(self.device).float()))
-        return torch.cat([k for k, _ in out]), torch.cat([v for _, v in out])
-
-    @torch.no_grad()
-    def probe_state(self, KA: torch.Tensor, VA: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Per probe: its keys over μ (Q, H, L, d_k) and u^A with the BN of Eq. 5 applied, u^A s + t (Q, L, d_c)."
-        KA, uA = self.model.matcher.probe(KA, VA)
-        return KA / math.sqrt(KA.shape[-1]), uA * self.s_c + self.t_c
-
-    @torch.no_grad()
-    def gallery_state(self, KB: torch.Tensor, VB: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        "Per gallery image: its keys (G, H, L, d_k) and V_h W_o,h, every head's values through its block of W_o (G, H L, d_o)."
-        G, H, L, d_v = VB.shape
-        W_o = self.weights["fp32"]["W_o"]
-        VW = torch.einsum("ghld,hdo->ghlo", VB, W_o.view(H, d_v, -1))        # W_o^T [r_1..r_H] = sum_h a_h (V_h W_o,h)
-        return KB, VW.reshape(G, H * L, -1)
-
-    def _score_block(self, KA, uA, KB, VW, mode: str | None = None) -> torch.Tensor:
-        "f for probe states (q, 1 or g, ...) against gallery states (1 or q, g, ...): (q, g). Eqs. 3-6 in eval mode."
-        w = self.weights[mode or self.precision]
-        a = torch.softmax(KA @ KB.transpose(-1, -2), -1)                     # a_h = softmax(K^B_h k^A_h / μ)  (Eq. 3)
-        a = a.transpose(-3, -2).flatten(-2)                                   # (q, g, L, H L): the heads side by side
-        oB = torch.relu(a @ VW + w["t_o"])                                    # o^B = φ(W_o^T [r^B_1..r^B_H])  (Eq. 4)
-        c = torch.relu(uA + oB @ w["W_cB"])                                   # c = φ(W_c^T [o^A, o^B])  (Eq. 5)
-        h = torch.relu(c.flatten(-2) @ w["W_1"] + w["t_1"])                   # f = FFN([c_1..c_L])  (Eq. 6)
-        return h @ w["w_2"] + w["b_2"]
-
-    @torch.no_grad()
-    def _seconds_per_pair(self, mode: str, pairs: int = 256) -> float:
-        "The precision probe: seconds per pair to score one probe against `pairs` random gallery memories in `mode`."
-        cfg = self.model.cfg
-        shape, gen = (1 + pairs, cfg.num_heads, cfg.grid[0] * cfg.grid[1]), torch.Generator(self.device).manual_seed(0)
-        K, V = (torch.rand(*shape, d, generator=gen, device=self.device) for d in (cfg.d_k, cfg.d_v or cfg.d_k))
-        with autocast(self.device, mode == "bf16"):
-            (KA, uA), (KB, VW) = self.probe_state(K[:1], V[:1]), self.gallery_state(K[1:], V[1:])
-            run = lambda: [self._score_block(KA[:, None], uA[:, None], KB[None, g:g + self.chunk_pairs],
-                                             VW[None, g:g + self.chunk_pairs], mode) for g in range(0, pairs, self.chunk_pairs)]
-            run()                                                                 # warm-up
-            t0 = time.perf_counter(); run()
-            return (time.perf_counter() - t0) / pairs
-
-    @torch.no_grad()
-    def scores(self, probe_mem, gallery_mem) -> torch.Tensor:
-        "S (Q, G), fp32, from cached memories (K, V) of the probes and of the gallery."
-        with self._autocast(): (KA, uA), (KB, VW) = self.probe_state(*probe_mem), self.gallery_state(*gallery_mem)
-        Q, G = len(KA), len(KB)
-        gc = max(1, min(G, self.chunk_pairs))
-        qc = max(1, self.chunk_pairs // gc)
-        S = torch.empty(Q, G)
-        for q in range(0, Q, qc):
-            for g in range(0, G, gc):
-                with self._autocast():
-                    s = self._score_block(KA[q:q + qc, None], uA[q:q + qc, None], KB[None, g:g + gc], VW[None, g:g + gc])
-                S[q:q + qc, g:g + gc] = s.float().cpu()
-        return S
-
-    @torch.no_grad()
-    def scores_at(self, probe_mem, gallery_mem, cols: torch.Tensor) -> torch.Tensor:
-        "Scores (Q, k), fp32, of each probe q against only the gallery entries `cols[q]` (e.g. a shortlist)."
-        with self._autocast(): (KA, uA), (KB, VW) = self.probe_state(*probe_mem), self.gallery_state(*gallery_mem)
-        qc, out = max(1, self.chunk_pairs // cols.shape[1]), []
-        for q in range(0, len(KA), qc):
-            c = cols[q:q + qc]
-            with self._autocast(): out.append(self._score_block(KA[q:q + qc, None], uA[q:q + qc, None], KB[c], VW[c]).float().cpu())
-        return torch.cat(out)
-
-    def __call__(self, probes: torch.Tensor, gallery: torch.Tensor) -> torch.Tensor:
-        "S (Q, G) for probe and gallery images (or trunk maps)."
-        return self.scores(self.memories(probes), self.memories(gallery))
-
-# %% ../nbs/03_kvmmn.ipynb #4dbdbec4
-def single_shot_cmc(S: torch.Tensor, q_pids, g_pids, q_camids, g_camids, draws: int = 10, seed: int = 0) -> dict:
-    "Rank-1/5/10 (fractions) from scores S (higher = more similar), averaged over `draws` single-shot galleries."
-    runs = []
-    for k in range(draws):
-        cols = single_shot_gallery(g_pids, seed=seed * 1000 + k)
-        runs.append(evaluate_rank(-S[:, cols].numpy(), q_pids, np.asarray(g_pids)[cols], q_camids,
-                                  np.asarray(g_camids)[cols], max_rank=10))
-    s = summarize_splits(runs)
-    return {k: s[k] for k in ("rank1", "rank5", "rank10", "rank1_std")}
 
 # %% ../nbs/03_kvmmn.ipynb #5e536a33
 class MatchingSampler:
@@ -569,7 +254,7 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
     if topic is not None:
         trunk = ("frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
                  "user trunk weights" if cfg.trunk_weights else "trunk from scratch, end to end")
-        finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg),
+        finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg), tier=cfg.tier,
                    protocol=f"{split.protocol}; {'10 single-shot gallery draws' if split.name in SINGLE_SHOT else 'whole gallery'}; "
                             f"{cfg.input_hw[0]}x{cfg.input_hw[1]}, "
                             f"{steps} steps x {cfg.batch_combos} combos, M={M}, {trunk}")
@@ -716,14 +401,6 @@ def evaluate_kvmmn_checkpoint(ck: dict, path: Path, dataset: str | None = None, 
         cache = TrunkCache(load_trunk(trunk_ck), bank)
     return kvmmn_evaluator(split, cache, bank, model.cfg)(model)
 
-@torch.no_grad()
-def co_attention_maps(model: KVMMN, a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Self maps a^A (H, L, L) on the probe and cross maps a^B (H, L, L) on the gallery: row l = reference location l."
-    K, V = model.encode(torch.stack([a, b]).float())
-    _, self_maps = co_attention(K[:1], K[:1], V[:1], weights=True)     # softmax_m(K^A_h K^A_h[l] / mu)
-    _, cross_maps = co_attention(K[:1], K[1:], V[1:], weights=True)    # softmax_m(K^B_h K^A_h[l] / mu)
-    return self_maps[0], cross_maps[0]
-
 class ScoreAgainst(nn.Module):
     "f(probe, x) as a function of gallery images x, shape (N, 1): the probe's state is fixed (for Grad-CAM)."
     def __init__(self, model: KVMMN, probe: torch.Tensor):
@@ -795,11 +472,3 @@ def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
                 row["missing"] = "data present: train with `train_kvmmn`" if present else f"needs the full dataset (data/{folder})"
             rows.append(row)
     return paper_vs_ours(rows)
-
-# %% ../nbs/03_kvmmn.ipynb #8fe75ec7
-def two_stage_scores(scorer: GalleryScorer, probe_mem, gallery_mem, coarse_dist: torch.Tensor, k: int) -> torch.Tensor:
-    "Scores (Q, G): each probe's `k` nearest gallery entries under `coarse_dist` re-scored by KVM-MN, ranked above the rest."
-    top = coarse_dist.topk(min(k, coarse_dist.shape[1]), largest=False).indices
-    S = -coarse_dist.float() - 1e6                      # below any matching score, in coarse order
-    S.scatter_(1, top, scorer.scores_at(probe_mem, gallery_mem, top))
-    return S

@@ -5,6 +5,7 @@
 # %% ../nbs/02_losses.ipynb #c7b60869
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,8 +17,8 @@ from .core import Registry
 
 
 # %% auto #0
-__all__ = ['TRIPLET_MINING', 'LOSSES', 'multi_head_ce', 'euclidean_dist', 'TripletLoss', 'LossTerm', 'ce_loss', 'triplet_loss',
-           'recipe_loss']
+__all__ = ['TRIPLET_MINING', 'LOSSES', 'CHANCE', 'multi_head_ce', 'euclidean_dist', 'TripletLoss', 'LossTerm', 'ce_loss',
+           'triplet_loss', 'ce_chance', 'triplet_chance', 'recipe_loss']
 
 # %% ../nbs/02_losses.ipynb #d27b2875
 def multi_head_ce(logits: torch.Tensor | list[torch.Tensor], labels: torch.Tensor, label_smoothing: float = 0.0) -> torch.Tensor:
@@ -91,13 +92,27 @@ def triplet_loss(term: LossTerm) -> Callable:
     tri = TripletLoss(term.margin, term.variant)
     return lambda feats, labels: sum(tri(f, labels) for f in _heads(feats))
 
+CHANCE = Registry()   # kind -> `f(term, output) -> float`: the loss of a model that has learnt nothing
+
+@CHANCE.register("ce")
+def ce_chance(term: LossTerm, logits) -> float:
+    "ln C per head: the cross-entropy of uniform predictions over C classes (label smoothing leaves it at ln C)."
+    return sum(math.log(z.shape[-1]) for z in _heads(logits))
+
+@CHANCE.register("triplet")
+def triplet_chance(term: LossTerm, feats) -> float:
+    "The margin per head (soft margin: ln 2): the loss when every distance is equal (constant features), d_ap = d_an."
+    return len(_heads(feats)) * (math.log(2) if term.margin is None else term.margin)
+
 def recipe_loss(terms) -> Callable:
-    "The objective sum_i weight_i * loss_i(out[output_i], labels); each term is logged under its kind (`kind_output` when a kind repeats)."
+    """The objective sum_i weight_i * loss_i(out[output_i], labels); each term is logged under its kind (`kind_output`
+    when a kind repeats), and beside it `<name>_chance`, its level at chance (`CHANCE`), by which a collapsed run is told."""
     if unknown := [t.kind for t in terms if t.kind not in LOSSES]:
         raise KeyError(f"unknown loss kind {unknown[0]!r}; registered: {', '.join(sorted(LOSSES))}")
     kinds = [t.kind for t in terms]
     named = [(t.kind if kinds.count(t.kind) == 1 else f"{t.kind}_{t.output}", t, LOSSES[t.kind](t)) for t in terms]
     def loss_fn(out, batch):
         parts = {n: fn(out[t.output], batch[1]) for n, t, fn in named}
-        return sum(t.weight * parts[n] for n, t, _ in named), {n: v.detach() for n, v in parts.items()}
+        chance = {f"{n}_chance": CHANCE[t.kind](t, out[t.output]) for n, t, _ in named if t.kind in CHANCE}
+        return sum(t.weight * parts[n] for n, t, _ in named), {**{n: v.detach() for n, v in parts.items()}, **chance}
     return loss_fn

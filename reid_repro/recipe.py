@@ -82,6 +82,7 @@ class Recipe:
     compile: bool | str = "auto"         # torch.compile the training forward ("auto": runs long enough to repay it)
     eval_every: int = 10
     seed: int = 0
+    tier: str = "paper-recipe"           # recorded in the result file: "paper-recipe", "learning" or "paper" (`trainer.TIERS`)
 
     @property
     def default_name(self) -> str:
@@ -124,7 +125,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     tr.fit()
     if topic is None: return tr
     swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
-    finish_run(tr, topic, name or r.default_name, config=asdict(r),
+    finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier,
                protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}",
                **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))
     return tr

@@ -22,8 +22,8 @@ from torchvision.models.shufflenetv2 import InvertedResidual
 from .backbones import build_model, register_model
 from .core import load_results, project_root, runs_dir
 from .evaluation import extract_features, params_without_classifiers, rank_metrics
-from .experiments import (Ablation, PlannedRun, SHORT, ablation_table, parse_run_name, pooled_sd, run_name,
-                                    runs_of, seed_verdict, with_readings)
+from .experiments import (Ablation, PlannedRun, SHORT, ablation_table, collapsed_runs, contrast_verdict,
+                                    parse_run_name, run_name, runs_of, with_readings)
 from .han_attention import HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
 from .metrics import pairwise_distance
@@ -408,21 +408,23 @@ def robust_paper_run(a: argparse.Namespace) -> None:
 ORDER_STEPS = (("HA-CNN", "a"), ("a", "b"), ("a", "c"), ("b", "i"), ("c", "i"), ("i", "Robust"))   # Table 2's stated order
 
 def robust_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
-    "Table 2 or 3: paper | ours (mean ± std over seeds) | gaps to the contrast column with 2 s.e. | verdict."
+    "Table 2 or 3: paper | ours (mean ± std over seeds) | gaps to the contrast column, the test's p-value | verdict."
     return ablation_table(results, ROBUST_TABLES[table], prefix="robust", show=("rank1", "mAP"))
 
 def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP")) -> pd.DataFrame:
-    "Each step lower -> higher of the paper's order of Table 2, per metric: the paper's gap and ours (points), 2 s.e., verdict."
+    """Each step lower -> higher of the paper's order of Table 2, per metric: the paper's gap and ours (points), the
+    test's p-value, verdict (`contrast_verdict`: paired by seed; collapsed runs left out)."""
     cols = {a.row: a for a in ROBUST_TABLES["Table 2"]}
+    runs = {row: runs_of(results, a.runs) for row, a in cols.items()}
+    runs = {row: r[~collapsed_runs(r)] for row, r in runs.items()}
     out = {f"{lo} < {hi}": {} for lo, hi in ORDER_STEPS}
     for metric in metrics:
-        m, seeds = SHORT[metric], {row: 100 * runs_of(results, a.runs)[metric].astype(float).to_numpy() for row, a in cols.items()}
-        sd = pooled_sd(seeds.values())
+        m = SHORT[metric]
         for lo, hi in ORDER_STEPS:
             paper = cols[hi].paper[metric] - cols[lo].paper[metric]
-            v = seed_verdict(seeds[hi], seeds[lo], paper, sd)
+            v = contrast_verdict(runs[hi], runs[lo], paper, metric)
             out[f"{lo} < {hi}"].update({f"paper Δ{m}": round(paper, 1), f"ours Δ{m}": round(v["delta"], 1),
-                                        f"2 s.e. {m}": round(2 * v["se"], 1), f"verdict {m}": v["verdict"]})
+                                        f"p {m}": round(v["p"], 3), f"verdict {m}": v["verdict"]})
     return pd.DataFrame([{"step": k, **v} for k, v in out.items()])
 
 def robust_tables(root=None) -> dict[str, pd.DataFrame]:

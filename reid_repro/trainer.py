@@ -32,11 +32,11 @@ from .core import Registry, atomic_write, git_commit, save_result
 
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'Schedule', 'cosine_restarts', 'default_device', 'check_precision',
-           'choose_precision', 'autocast', 'to_device', 'seed_everything', 'rng_state', 'set_rng_state',
-           'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint', 'load_checkpoint',
-           'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed', 'shard_batches',
-           'finish_run']
+__all__ = ['SCHEDULES', 'PRECISIONS', 'COMPILE_MIN_RUN_S', 'TIERS', 'COLLAPSE_TOL', 'Schedule', 'cosine_restarts',
+           'default_device', 'check_precision', 'choose_precision', 'autocast', 'to_device', 'seed_everything',
+           'rng_state', 'set_rng_state', 'NonFiniteLoss', 'CheckpointError', 'is_main_process', 'save_checkpoint',
+           'load_checkpoint', 'load_model_state', 'Trainer', 'write_history', 'SWACallback', 'init_distributed',
+           'shard_batches', 'collapse_reason', 'finish_run']
 
 # %% ../nbs/02b_trainer.ipynb #8eb9d2c2
 @dataclass
@@ -370,7 +370,7 @@ def _epoch_line(row: dict, epochs: int) -> str:
     "`epoch 3/30  loss 1.234  ce 0.9  ...  rank1 0.412`: one line per epoch."
     skip = {"epoch", "lr"}
     fmt = lambda v: (f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}") if isinstance(v, float) else str(v)
-    parts = [f"{k} {fmt(v)}" for k, v in row.items() if k not in skip]
+    parts = [f"{k} {fmt(v)}" for k, v in row.items() if k not in skip and not k.endswith("_chance")]
     return f"epoch {row['epoch']}/{epochs}  " + "  ".join(parts)
 
 def write_history(history: list[dict], path: str | Path) -> Path:
@@ -442,17 +442,31 @@ class shard_batches(torch.utils.data.Sampler):
     def __len__(self): return len(self.batch_sampler)
 
 # %% ../nbs/02b_trainer.ipynb #aacb22df
-def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protocol: str, wall_time_s: float | None = None,
-               metrics: dict | None = None, **extra) -> Path:
-    """Write the result file of a finished run: metrics, wall time (training + evaluation, over resumes), the median
-    training throughput, the engine the run used (precision with the probe's rates, compilation), and the per-epoch
-    history (so curves can be drawn from committed files; checkpoints are not committed)."""
+TIERS = ("paper-recipe", "learning", "paper")   # the paper's recipe at CPU scale; a recipe chosen so models learn; the paper's scale
+COLLAPSE_TOL = 0.02   # a loss within 2% of its chance level has learnt nothing
+
+def collapse_reason(row: dict, tol: float = COLLAPSE_TOL) -> str | None:
+    """Why a run whose last history `row` this is collapsed, or None: every loss term that logs its chance level
+    (`<name>_chance`, see `recipe_loss`) ends within `tol` of it or above (cross-entropy at ln C: predictions uniform;
+    triplet at its margin: every distance equal, the features constant)."""
+    terms = {k.removesuffix("_chance"): v for k, v in row.items() if k.endswith("_chance") and k.removesuffix("_chance") in row}
+    if not terms or any(row[k] < (1 - tol) * chance for k, chance in terms.items()): return None
+    return "loss at chance: " + ", ".join(f"{k} {row[k]:.3g} (chance {chance:.3g})" for k, chance in terms.items())
+
+def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protocol: str, tier: str,
+               wall_time_s: float | None = None, metrics: dict | None = None, **extra) -> Path:
+    """Write the result file of a finished run: metrics, its `tier` (one of `TIERS`), whether it collapsed
+    (`collapse_reason`), wall time (training + evaluation, over resumes), the median training throughput, the engine
+    the run used (precision with the probe's rates, compilation), and the per-epoch history (so curves can be drawn
+    from committed files; checkpoints are not committed)."""
+    if tier not in TIERS: raise ValueError(f"tier {tier!r}: use one of {', '.join(TIERS)}")
     last = trainer.history[-1] if trainer.history else {}
     metrics = metrics or {k: v for k, v in last.items() if k in ("rank1", "rank5", "rank10", "mAP")}
     key = f"{trainer.throughput_unit}_per_s"
     rates = [h[key] for h in trainer.history if key in h]
     engine = trainer.engine or {}
-    return save_result(topic, name, metrics, config=config, seed=trainer.seed, protocol=protocol,
+    return save_result(topic, name, metrics, config=config, seed=trainer.seed, protocol=protocol, tier=tier,
+                       collapsed=collapse_reason(last),
                        wall_time_s=trainer.elapsed_s if wall_time_s is None else wall_time_s,
                        **{f"train_{key}": round(statistics.median(rates), 1) if rates else None},
                        epochs=trainer.epoch, steps=trainer.step, precision=engine.get("precision"),

@@ -23,10 +23,10 @@ import torch
 from .core import Registry, data_root, project_root, runs_dir
 
 # %% auto #0
-__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'ALPHA', 'NO_CHANGE', 'SHORT', 'retrain_all', 'finished_checkpoint',
-           'PlannedRun', 'missing_data', 'run_name', 'parse_run_name', 'runs_of', 'with_readings', 'slug', 'claim_run',
-           'run_plan', 'gap_test', 'verdict', 'seed_verdict', 'Ablation', 'collapsed_runs', 'contrast_verdict',
-           'ablation_table', 'config_from_dict']
+__all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'ALPHA', 'NO_CHANGE', 'SHORT', 'TIER_PREFIX', 'retrain_all',
+           'finished_checkpoint', 'PlannedRun', 'missing_data', 'run_name', 'parse_run_name', 'runs_of',
+           'with_readings', 'slug', 'claim_run', 'run_plan', 'gap_test', 'verdict', 'seed_verdict', 'Ablation',
+           'collapsed_runs', 'contrast_verdict', 'ablation_table', 'tier_rows', 'tiers_table', 'config_from_dict']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
 def retrain_all() -> bool:
@@ -244,6 +244,25 @@ def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, met
                          "p": round(v["p"], 3), "test": v["test"], "verdict": v["verdict"]})
         out.append(line)
     return pd.DataFrame(out)
+
+# %% ../nbs/01a_experiments.ipynb #7a1e0c02
+TIER_PREFIX = {"paper-recipe": "", "learning": "learn-"}   # a tier's run group: this prefix + the paper-recipe group
+
+def tier_rows(rows: list[Ablation], tier: str, prefix: str) -> list[Ablation]:
+    "The ablation `rows` reading `tier`'s runs: each row's run group (`Ablation.run_group(prefix)`) with the tier's prefix."
+    return [dataclasses.replace(a, runs=TIER_PREFIX[tier] + a.run_group(prefix)) for a in rows]
+
+def tiers_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, tiers=tuple(TIER_PREFIX), **kw) -> pd.DataFrame:
+    """`ablation_table` of each tier side by side: the row, the paper's setting and numbers once, then each tier's own
+    columns (ours, seeds, collapsed, our gap, p, test, verdict), headed `<tier>: `."""
+    shared = ["row", "paper setting", "CPU-tier change", "vs"]
+    out = None
+    for tier in tiers:
+        tab = ablation_table(results, tier_rows(rows, tier, prefix), prefix, **kw)
+        own = tab[[c for c in tab if c not in shared and not c.startswith("paper ")]].add_prefix(f"{tier}: ")
+        out = pd.concat([tab[[c for c in tab if c in shared or c.startswith("paper ")]], own], axis=1) if out is None else \
+              pd.concat([out, own], axis=1)
+    return out
 
 # %% ../nbs/01a_experiments.ipynb #88673903
 def config_from_dict(cls, d: dict, ignore: tuple = ()):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from .backbones import register_model
 from .core import load_results, runs_dir
 from .evaluation import extract_features, rank_metrics
-from .experiments import Ablation, ablation_table, run_name, runs_of, with_readings
+from .experiments import TIER_PREFIX, Ablation, run_name, runs_of, tiers_table, with_readings
 from .han_attention import HarmoniousAttention, cbr, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
 from .metrics import pairwise_distance, re_ranking
@@ -29,13 +29,15 @@ from .trainer import load_checkpoint, load_model_state
 from .viz import embedding_gradcam, overlay_attention, to_uint8_image
 
 # %% auto #0
-__all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'LOSS_TERMS', 'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN',
-           'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN', 'FIGURE_RUNS', 'FEATURE_DIMS', 'PAPER_ANCHORS',
-           'PAPER', 'PARTS', 'FIG6_MODELS', 'depthwise_unit', 'Bottleneck', 'level_units', 'local_unit', 'HANConfig',
-           'HAN', 'han', 'han_paper_recipe', 'han_cpu_recipe', 'feature_metrics', 'fig6_group', 'fig6_variants',
-           'han_variants', 'han_seeds', 'han_plan', 'han_train_fn', 'han_results', 'han_table', 'han_tables',
-           'paper_run_name', 'paper_command', 'han_anchors', 'han_paper_args', 'han_paper_run', 'region_parts',
-           'region_parts_figure', 'feature_dim_table', 'feature_dim_figure', 'HANFeature', 'han_gradcam_figure']
+__all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'LOSS_TERMS', 'HARD_FC', 'LEARNING', 'LEARNING_DEVIATIONS',
+           'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN', 'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN',
+           'FIGURE_RUNS', 'FEATURE_DIMS', 'LEARNING_TABLES', 'LEARNING_SEEDS', 'PAPER_ANCHORS', 'PAPER', 'PARTS',
+           'FIG6_MODELS', 'depthwise_unit', 'Bottleneck', 'level_units', 'local_unit', 'HANConfig', 'HAN', 'han',
+           'han_paper_recipe', 'han_cpu_recipe', 'han_learning_recipe', 'feature_metrics', 'fig6_group',
+           'fig6_variants', 'han_variants', 'han_seeds', 'han_plan', 'han_learning_plan', 'han_train_fn', 'han_results',
+           'han_table', 'han_tables', 'paper_run_name', 'paper_command', 'han_anchors', 'han_paper_args',
+           'han_paper_run', 'region_parts', 'region_parts_figure', 'feature_dim_table', 'feature_dim_figure',
+           'HANFeature', 'han_gradcam_figure']
 
 # %% ../nbs/04_han.ipynb #e6a1db23
 def depthwise_unit(cin: int, d: int, stride: int = 1) -> nn.Sequential:
@@ -153,10 +155,10 @@ CPU_MODEL = dict(widths=(64, 128, 192), stem=16, input_hw=(80, 32), feat_dim=256
 CPU_EPOCHS = 20                 # measured: ~6 minutes a HAN-L run here (below)
 RECIPE_FIELDS = {f.name for f in fields(Recipe)} - {"size"}   # "size" is the model size here
 
-LOSS_TERMS = {   # Table 11: CE on both heads' logits, batch-hard triplet (margin 0.3) on both features, or both
+LOSS_TERMS = {   # Table 11: CE on both heads' logits, batch-hard triplet (margin 0.3, averaged over the triplets with positive loss) on both features, or both
     "ce": (LossTerm("ce", "logits"),),
-    "triplet": (LossTerm("triplet", "feat", margin=0.3),),
-    "ce+triplet": (LossTerm("ce", "logits"), LossTerm("triplet", "feat", margin=0.3))}
+    "triplet": (LossTerm("triplet", "feat", margin=0.3, active_only=True),),
+    "ce+triplet": (LossTerm("ce", "logits"), LossTerm("triplet", "feat", margin=0.3, active_only=True))}
 
 def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = CUHK01_486, epochs: int = CPU_EPOCHS) -> Recipe:
     """HAN's CPU tier: the paper's recipe (SGD 0.03, batches of 32 random images, no augmentation, steps at 1/3, 2/3
@@ -175,6 +177,18 @@ def han_cpu_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = 
     return han_paper_recipe(size, dataset=dataset[0], dataset_kwargs=dataset[1], size=CPU_MODEL["input_hw"],
                             model_kwargs=model_kwargs, losses=LOSS_TERMS[loss], epochs=epochs,
                             eval_every=max(1, epochs // 4), seed=seed, compile=False, precision="fp32", **pk, **recipe_fields)
+
+# %% ../nbs/04_han.ipynb #1ea4a003
+HARD_FC = tuple(f"attention.{l}.hard." for l in range(3))         # the region FC of each level (Eq. 7)
+LEARNING = dict(epochs=80, flip=True, pad=4, erase_p=0.5, schedule="cosine", warmup_epochs=3,
+                lr_mults={p: 0.01 for p in HARD_FC})
+LEARNING_DEVIATIONS = ("learning tier: random flip, 4-px padding, random erasing 0.5; cosine LR from 0.03 with 3 "
+                       "warm-up epochs; region FC (Eq. 7) at 1/100 of the rate; 80 epochs")
+
+def han_learning_recipe(variant: dict | None = None, seed: int = 0, dataset: tuple = CUHK01_486) -> Recipe:
+    "HAN's learning tier: `han_cpu_recipe` with `LEARNING`'s changes, named in the protocol by `LEARNING_DEVIATIONS`."
+    v = {**{k: x for k, x in LEARNING.items() if k != "epochs"}, **(variant or {})}
+    return replace(han_cpu_recipe(v, seed, dataset, epochs=LEARNING["epochs"]), tier="learning", deviations=LEARNING_DEVIATIONS)
 
 # %% ../nbs/04_han.ipynb #5d05e513
 TEST_FEATURES = ("global", "local", "both")   # Table 8: f_G, f_L, [f_G; f_L] (each half L2-normalised)
@@ -267,13 +281,26 @@ def han_seeds() -> dict[str, int]:
 
 def han_plan() -> dict[str, Recipe]:
     """Result name -> recipe of every run the tables and figures need: seed 0 of each table's group (the `PRIORITY`
-    groups first), the synthetic run, Fig. 6's feature dimensions (one seed), then the further seeds of the tables."""
+    groups first), the synthetic run, Fig. 6's feature dimensions (one seed), then the further seeds of the tables;
+    then the learning tier's runs (`han_learning_plan`)."""
     variants, seeds = han_variants(), han_seeds()
     order = [*PRIORITY, *(g for g in variants if g not in PRIORITY)]
     first = {run_name(g, seed=0): han_cpu_recipe(variants[g]) for g in order}
     dims = {run_name(g, seed=0): han_cpu_recipe(v) for g, v in fig6_variants().items()}
     more = {run_name(g, seed=k): han_cpu_recipe(variants[g], seed=k) for k in range(1, max(seeds.values())) for g in order if k < seeds[g]}
-    return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **dims, **more}
+    return {**first, SYNTHETIC_RUN: han_cpu_recipe(dataset=("synthetic", {})), **dims, **more, **han_learning_plan()}
+
+LEARNING_TABLES = ("Table 1", "Table 8", "Table 9", "Table 10", "Table 11", "Table 12")
+LEARNING_SEEDS = 3
+
+def han_learning_plan() -> dict[str, Recipe]:
+    """The learning tier's runs (`learn-<group>_seed<k>`): every run group of `LEARNING_TABLES` with `LEARNING_SEEDS`
+    seeds, seed 0 of every group first (the `PRIORITY` groups and the attention rows' base first)."""
+    variants = han_variants()
+    groups = list(dict.fromkeys(a.runs.split(".")[0] for t in LEARNING_TABLES for a in HAN_TABLES[t]))
+    groups = [*[g for g in PRIORITY if g in groups], *[g for g in groups if g not in PRIORITY]]
+    return {run_name(TIER_PREFIX["learning"] + g, seed=k): han_learning_recipe(variants[g], seed=k)
+            for k in range(LEARNING_SEEDS) for g in groups}
 
 def han_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run; a HAN's result file also holds the metrics of each test feature (Tables 8 and 10) and re-ranked."
@@ -286,8 +313,10 @@ def han_results(root=None) -> pd.DataFrame:
     return with_readings(load_results("han", root), "feature_metrics", root, skip=("both",))   # "both" is the run's own metric
 
 def han_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
-    "One of `HAN_TABLES`: paper | ours (mean ± std over seeds) | gaps to the contrast row with 2 s.e. | verdict."
-    return ablation_table(results, HAN_TABLES[table], prefix="han", show=("rank1", "mAP"))
+    """One of `HAN_TABLES`: paper | per tier, ours (mean ± std over seeds), our gap to the contrast row, the test's
+    p-value and the verdict; the learning tier beside the paper-recipe tier for `LEARNING_TABLES`."""
+    tiers = ("paper-recipe", "learning") if table in LEARNING_TABLES else ("paper-recipe",)
+    return tiers_table(results, HAN_TABLES[table], "han", tiers, show=("rank1", "mAP"))
 
 def han_tables(root=None) -> dict[str, pd.DataFrame]:
     "Every table of `HAN_TABLES`, from the result files."

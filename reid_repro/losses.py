@@ -36,11 +36,13 @@ TRIPLET_MINING = ("hard", "soft", "all")
 
 class TripletLoss(nn.Module):
     """Triplet loss mined by `mining`: "hard" (batch-hard), "soft" (batch-soft: softmax-weighted positives and
-    negatives) or "all" (every valid triplet, averaged); `margin=None` gives the soft margin (softplus)."""
-    def __init__(self, margin: float | None = 0.3, mining: str = "hard"):
+    negatives) or "all" (every valid triplet, averaged); `margin=None` gives the soft margin (softplus). `active_only`
+    averages over the triplets with a positive loss alone (HAN: "use only those hard triplets yielding positive loss
+    values"; 0 when none is), where the default averages over every anchor, zeros included."""
+    def __init__(self, margin: float | None = 0.3, mining: str = "hard", active_only: bool = False):
         super().__init__()
         if mining not in TRIPLET_MINING: raise ValueError(f"triplet mining {mining!r}: use one of {', '.join(TRIPLET_MINING)}")
-        self.margin, self.mining = margin, mining
+        self.margin, self.mining, self.active_only = margin, mining, active_only
 
     def forward(self, feats: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         d = euclidean_dist(feats.float(), feats.float())
@@ -49,17 +51,21 @@ class TripletLoss(nn.Module):
         has_pos = pos.any(1)
         if self.mining == "all":     # gap[a, p, n] = d_ap - d_an over the valid triplets
             gap, valid = d[:, :, None] - d[:, None, :], pos[:, :, None] & ~same[:, None, :]
-            return self._margin(gap[valid]).mean()
+            return self._mean(self._margin(gap[valid]))
         if self.mining == "soft":    # w_ap = softmax over P(a) of d_ap; w_an = softmax over N(a) of -d_an
             d_ap = (d * _masked_softmax(d, pos)).sum(1)
             d_an = (d * _masked_softmax(-d, ~same)).sum(1)
         else:
             d_ap = d.masked_fill(~pos, float("-inf")).amax(1)     # hardest positive
             d_an = d.masked_fill(same, float("inf")).amin(1)      # hardest negative
-        return self._margin((d_ap - d_an)[has_pos]).mean()
+        return self._mean(self._margin((d_ap - d_an)[has_pos]))
 
     def _margin(self, gap: torch.Tensor) -> torch.Tensor:
         return F.softplus(gap) if self.margin is None else F.relu(self.margin + gap)
+
+    def _mean(self, losses: torch.Tensor) -> torch.Tensor:
+        if self.active_only: losses = losses[losses > 0]
+        return losses.mean() if len(losses) else losses.sum()      # no active triplet: 0, still on the graph
 
 def _masked_softmax(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Row-wise softmax of `x` over the entries where `mask` is True (zero elsewhere)."
@@ -76,6 +82,7 @@ class LossTerm:
     label_smoothing: float = 0.0      # ce
     margin: float | None = 0.3        # triplet; None: soft margin
     variant: str = "hard"             # triplet mining: "hard", "soft" or "all" (`TripletLoss`)
+    active_only: bool = False         # triplet: average over the triplets with positive loss alone (HAN)
 
 LOSSES = Registry()   # kind -> builder `f(term) -> loss(output, labels)`
 
@@ -89,7 +96,7 @@ def ce_loss(term: LossTerm) -> Callable:
 @LOSSES.register("triplet")
 def triplet_loss(term: LossTerm) -> Callable:
     "Triplet loss mined by `term.variant` with `term.margin` (None: soft margin), summed over heads."
-    tri = TripletLoss(term.margin, term.variant)
+    tri = TripletLoss(term.margin, term.variant, term.active_only)
     return lambda feats, labels: sum(tri(f, labels) for f in _heads(feats))
 
 CHANCE = Registry()   # kind -> `f(term, output) -> float`: the loss of a model that has learnt nothing

@@ -83,6 +83,7 @@ class Recipe:
     eval_every: int = 10
     seed: int = 0
     tier: str = "paper-recipe"           # recorded in the result file: "paper-recipe", "learning" or "paper" (`trainer.TIERS`)
+    deviations: str = ""                 # how this recipe departs from the paper's, appended to the result's protocol line
 
     @property
     def default_name(self) -> str:
@@ -126,7 +127,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     if topic is None: return tr
     swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
     finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier,
-               protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}",
+               protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}" + (f"; {r.deviations}" if r.deviations else ""),
                **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))
     return tr
 

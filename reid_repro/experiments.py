@@ -25,7 +25,7 @@ from .core import Registry, data_root, project_root, runs_dir
 # %% auto #0
 __all__ = ['NOTEBOOK_RUNS', 'NOTEBOOK_DATA', 'RUN_INDEX', 'ALPHA', 'NO_CHANGE', 'SHORT', 'TIER_PREFIX', 'retrain_all',
            'finished_checkpoint', 'PlannedRun', 'missing_data', 'run_name', 'parse_run_name', 'runs_of',
-           'with_readings', 'slug', 'claim_run', 'run_plan', 'gap_test', 'verdict', 'seed_verdict', 'Ablation',
+           'with_readings', 'slug', 'claim_run', 'run_plan', 'gap_test', 'verdict', 'seed_verdict', 'Ablation', 'fmt_p',
            'collapsed_runs', 'contrast_verdict', 'ablation_table', 'tier_rows', 'tiers_table', 'config_from_dict']
 
 # %% ../nbs/01a_experiments.ipynb #0d7f6cdd
@@ -201,6 +201,10 @@ class Ablation:
 
 SHORT = {"rank1": "r1", "rank5": "r5", "rank10": "r10", "mAP": "mAP"}
 
+def fmt_p(p: float) -> str:
+    "A p-value as a table shows it: three decimals, '<0.001' below that, '—' without a test."
+    return "—" if not np.isfinite(p) else "<0.001" if p < 0.001 else f"{p:.3f}"
+
 def collapsed_runs(runs: pd.DataFrame) -> np.ndarray:
     "Which of `runs` (rows of a results frame) collapsed: those whose `collapsed` column names a reason."
     return runs["collapsed"].notna().to_numpy() if "collapsed" in runs else np.zeros(len(runs), bool)
@@ -241,7 +245,7 @@ def ablation_table(results: pd.DataFrame, rows: list[Ablation], prefix: str, met
             if v["verdict"] == "not trained yet" and (n_failed or collapsed_runs(every[a.contrast]).any()):
                 v["verdict"] = "collapsed: no verdict"
             line.update({f"paper Δ{m}": round(p_delta, 1), f"ours Δ{m}": round(v["delta"], 1),
-                         "p": round(v["p"], 3), "test": v["test"], "verdict": v["verdict"]})
+                         "p": fmt_p(v["p"]), "test": v["test"], "verdict": v["verdict"]})
         out.append(line)
     return pd.DataFrame(out)
 

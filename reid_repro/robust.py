@@ -23,7 +23,7 @@ from .backbones import build_model, register_model
 from .core import load_results, project_root, runs_dir
 from .evaluation import extract_features, params_without_classifiers, rank_metrics
 from .experiments import (Ablation, PlannedRun, SHORT, ablation_table, collapsed_runs, contrast_verdict,
-                                    parse_run_name, run_name, runs_of, with_readings)
+                                    fmt_p, parse_run_name, run_name, runs_of, with_readings)
 from .han_attention import HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
 from .metrics import pairwise_distance
@@ -424,7 +424,7 @@ def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP")) -> pd.DataFrame
             paper = cols[hi].paper[metric] - cols[lo].paper[metric]
             v = contrast_verdict(runs[hi], runs[lo], paper, metric)
             out[f"{lo} < {hi}"].update({f"paper Δ{m}": round(paper, 1), f"ours Δ{m}": round(v["delta"], 1),
-                                        f"p {m}": round(v["p"], 3), f"verdict {m}": v["verdict"]})
+                                        f"p {m}": fmt_p(v["p"]), f"verdict {m}": v["verdict"]})
     return pd.DataFrame([{"step": k, **v} for k, v in out.items()])
 
 def robust_tables(root=None) -> dict[str, pd.DataFrame]:

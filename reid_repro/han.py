@@ -31,9 +31,9 @@ from .viz import embedding_gradcam, overlay_attention, to_uint8_image
 # %% auto #0
 __all__ = ['STRIDES', 'CPU_MODEL', 'CPU_EPOCHS', 'RECIPE_FIELDS', 'LOSS_TERMS', 'HARD_FC', 'LEARNING', 'LEARNING_DEVIATIONS',
            'TEST_FEATURES', 'NO_SOFT', 'NO_ATTN', 'HAN_TABLES', 'PRIORITY', 'SEEDS_BELOW_GAP', 'SYNTHETIC_RUN',
-           'FIGURE_RUNS', 'FEATURE_DIMS', 'LEARNING_TABLES', 'LEARNING_SEEDS', 'PAPER_ANCHORS', 'PAPER', 'PARTS',
-           'FIG6_MODELS', 'depthwise_unit', 'Bottleneck', 'level_units', 'local_unit', 'HANConfig', 'HAN', 'han',
-           'han_paper_recipe', 'han_cpu_recipe', 'han_learning_recipe', 'feature_metrics', 'fig6_group',
+           'FIGURE_RUNS', 'FEATURE_DIMS', 'LEARNING_TABLES', 'LEARNING_SEEDS', 'LEARNING_FIRST', 'PAPER_ANCHORS',
+           'PAPER', 'PARTS', 'FIG6_MODELS', 'depthwise_unit', 'Bottleneck', 'level_units', 'local_unit', 'HANConfig',
+           'HAN', 'han', 'han_paper_recipe', 'han_cpu_recipe', 'han_learning_recipe', 'feature_metrics', 'fig6_group',
            'fig6_variants', 'han_variants', 'han_seeds', 'han_plan', 'han_learning_plan', 'han_train_fn', 'han_results',
            'han_table', 'han_tables', 'paper_run_name', 'paper_command', 'han_anchors', 'han_paper_args',
            'han_paper_run', 'region_parts', 'region_parts_figure', 'feature_dim_table', 'feature_dim_figure',
@@ -292,15 +292,17 @@ def han_plan() -> dict[str, Recipe]:
 
 LEARNING_TABLES = ("Table 1", "Table 8", "Table 9", "Table 10", "Table 11", "Table 12")
 LEARNING_SEEDS = 3
+LEARNING_FIRST = ("han-l", "han-l-none", "han-l-no-cail")   # None vs All (Table 9), CAIL (Table 10): all seeds first
 
 def han_learning_plan() -> dict[str, Recipe]:
     """The learning tier's runs (`learn-<group>_seed<k>`): every run group of `LEARNING_TABLES` with `LEARNING_SEEDS`
-    seeds, seed 0 of every group first (the `PRIORITY` groups and the attention rows' base first)."""
+    seeds; every seed of the `LEARNING_FIRST` groups first (the decisive contrasts), then seed 0 of every other group
+    (the `PRIORITY` groups first), then their further seeds."""
     variants = han_variants()
     groups = list(dict.fromkeys(a.runs.split(".")[0] for t in LEARNING_TABLES for a in HAN_TABLES[t]))
-    groups = [*[g for g in PRIORITY if g in groups], *[g for g in groups if g not in PRIORITY]]
-    return {run_name(TIER_PREFIX["learning"] + g, seed=k): han_learning_recipe(variants[g], seed=k)
-            for k in range(LEARNING_SEEDS) for g in groups}
+    rest = [*[g for g in PRIORITY if g in groups and g not in LEARNING_FIRST], *[g for g in groups if g not in (*PRIORITY, *LEARNING_FIRST)]]
+    order = [(g, k) for k in range(LEARNING_SEEDS) for g in LEARNING_FIRST] + [(g, k) for k in range(LEARNING_SEEDS) for g in rest]
+    return {run_name(TIER_PREFIX["learning"] + g, seed=k): han_learning_recipe(variants[g], seed=k) for g, k in order}
 
 def han_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run; a HAN's result file also holds the metrics of each test feature (Tables 8 and 10) and re-ranked."

@@ -81,6 +81,7 @@ class HarmoniousAttention(nn.Module):
         "X (N, c, h, w) -> soft attention A (N, c, h, w) or broadcastable, translations t (N, T, 2), spatial map S (N, 1, h, w)."
         h, w = x.shape[-2:]
         # Eq. 4: S_input = (1/c) sum_i X[:, :, i], then a 3x3 stride-2 conv, a bilinear resize back to h x w, a 1x1 scale
+        # (align_corners=False: PyTorch's default; torchreid's HA-CNN uses True, the paper is silent)
         S = self.spatial_scale(F.interpolate(self.spatial_conv(x.mean(1, keepdim=True)), (h, w), mode="bilinear",
                                              align_corners=False))
         # Eq. 5: C_input = (1/hw) sum_ij X[i, j, :]; Eq. 6: C = ReLU(W_2 ReLU(W_1 C_input)) (each conv with its BN)

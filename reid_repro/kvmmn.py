@@ -32,13 +32,13 @@ from .trainer import (CheckpointError, Schedule, Trainer, finish_run, load_check
 from .viz import paper_vs_ours
 
 # %% auto #0
-__all__ = ['TRUNK_MODELS', 'LEARNING_TRUNK', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA', 'FIGURE_RUNS',
-           'SYNTHETIC_RUN', 'TRUNK_RUNS', 'LEARNING', 'LEARNING_ROWS', 'LEARNING_SEEDS', 'LEARNING_SPLITS', 'PAPER',
-           'CHECKPOINT_EXTRAS', 'PAPER_TABLE1', 'TABLE1_COLUMNS', 'trunk_pretrain_recipe', 'load_trunk',
-           'pretrained_trunk', 'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader',
-           'matching_loss', 'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds',
-           'ablation_config', 'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'kvmmn_train_fn',
-           'paper_recipe_plan', 'learning_plan', 'kvmmn_plan', 'kvmmn_runs', 'pretrained_cuhk01_cache',
+__all__ = ['TRUNK_MODELS', 'TABLE3_DATA', 'LEARNING_TRUNK', 'SINGLE_SHOT', 'ABLATIONS', 'TABLE1_VARIANTS', 'KVMMN_DATA',
+           'FIGURE_RUNS', 'SYNTHETIC_RUN', 'LEARNING', 'LEARNING_ROWS', 'LEARNING_SEEDS', 'PAPER', 'CHECKPOINT_EXTRAS',
+           'PAPER_TABLE1', 'TABLE1_COLUMNS', 'trunk_pretrain_recipe', 'load_trunk', 'pretrained_trunk',
+           'MatchingSampler', 'matching_set_loss', 'pair_binary_loss', 'CombinationLoader', 'matching_loss',
+           'knn_neighbours', 'TrunkCache', 'kvmmn_evaluator', 'train_kvmmn', 'ablation_seeds', 'ablation_config',
+           'ablation_plan', 'table1_group', 'table1_plan', 'cuhk01_cache', 'plan_item', 'kvmmn_train_fn', 'trunk_key',
+           'trunk_run', 'paper_recipe_plan', 'learning_plan', 'kvmmn_plan', 'kvmmn_runs', 'pretrained_cuhk01_cache',
            'kvmmn_plan_train_fn', 'kvmmn_table3', 'kvmmn_tables', 'kvmmn_from_checkpoint', 'load_kvmmn',
            'evaluate_kvmmn_checkpoint', 'ScoreAgainst', 'box_cells', 'centre_cell', 'part_attention', 'table1_tier',
            'table1']
@@ -50,14 +50,18 @@ register_model("googlenet4e")(lambda num_classes, weights=None, **kw:
 register_model("mobilenet_v2_s16")(lambda num_classes, weights=None, **kw:
                                    BaselineReID(num_classes, trunk=MobileNetV2Trunk(weights), dim=MobileNetV2Trunk.out_channels))
 TRUNK_MODELS = {"googlenet": "googlenet4e", "mobilenet_v2": "mobilenet_v2_s16"}   # `KVMMNConfig.trunk` -> its re-ID model
-LEARNING_TRUNK = "ImageNet MobileNetV2 (last stride 1) in place of GoogLeNet, fine-tuned 15 epochs"
+TABLE3_DATA = dict(num_test=100, split_id=0)   # Table 3's protocol: CUHK01 871/100, split 0 (spec §8, for CUHK03)
+LEARNING_TRUNK = ("ImageNet MobileNetV2 (last stride 1) in place of GoogLeNet, fine-tuned 15 epochs on the split's "
+                  "training identities by the baseline recipe")
 
-def trunk_pretrain_recipe(trunk: str = "googlenet", **kw) -> Recipe:
-    """The trunk's pre-training, the baseline recipe on the pooled non-CUHK01 datasets at 128x64: GoogLeNet from scratch
-    for 30 epochs (the paper-recipe tier's stand-in for ImageNet), or MobileNetV2 from ImageNet for 15 (the learning tier)."""
-    own = (dict(model="googlenet4e", epochs=30) if trunk == "googlenet" else
-           dict(model="mobilenet_v2_s16", weights="imagenet", epochs=15, tier="learning", deviations=LEARNING_TRUNK))
-    return Recipe(**{**dict(dataset="pooled", size=(128, 64), eval_every=5, warmup_epochs=3), **own, **kw})
+def trunk_pretrain_recipe(trunk: str = "googlenet", data: dict | None = None, **kw) -> Recipe:
+    """The trunk's pre-training by the baseline recipe at 128x64: GoogLeNet from scratch on the pooled non-CUHK01
+    datasets for 30 epochs (the paper-recipe tier's stand-in for ImageNet), or MobileNetV2 from ImageNet on the
+    training identities of one CUHK01 split (`data`: num_test, split_id; default Table 3's) for 15 (the learning tier)."""
+    own = (dict(model="googlenet4e", dataset="pooled", epochs=30, eval_every=10) if trunk == "googlenet" else
+           dict(model="mobilenet_v2_s16", weights="imagenet", dataset="cuhk01", dataset_kwargs=dict(data or TABLE3_DATA),
+                epochs=15, eval_every=5, tier="learning", deviations=LEARNING_TRUNK))
+    return Recipe(**{**dict(size=(128, 64), warmup_epochs=3), **own, **kw})
 
 def load_trunk(checkpoint: str | Path, trunk: str = "googlenet") -> nn.Module:
     "The trunk (`TRUNKS[trunk]`) of a trained `TRUNK_MODELS[trunk]` run's checkpoint, in eval mode."
@@ -67,12 +71,12 @@ def load_trunk(checkpoint: str | Path, trunk: str = "googlenet") -> nn.Module:
     return net.eval()
 
 def pretrained_trunk(run_dir: str | Path, recipe: Recipe | None = None, progress: bool = True,
-                     topic: str | None = "kvmmn") -> nn.Module:
+                     topic: str | None = "kvmmn", name: str = "trunk_pooled") -> nn.Module:
     "Train (or resume, or just load when finished) a trunk in `run_dir` (default: the stand-in); returns it in eval mode."
     recipe = recipe or trunk_pretrain_recipe()
     ck = Path(run_dir) / "last.pt"
     if not (ck.is_file() and load_checkpoint(ck)["epoch"] >= recipe.epochs):
-        train_recipe(recipe, run_dir, topic=topic, name=f"{TIER_PREFIX[recipe.tier]}trunk_{recipe.dataset}", progress=progress)
+        train_recipe(recipe, run_dir, topic=topic, name=name, progress=progress)
     return load_trunk(ck, next(t for t, m in TRUNK_MODELS.items() if m == recipe.model))
 
 # %% ../nbs/03_kvmmn.ipynb #5e536a33
@@ -261,7 +265,7 @@ def train_kvmmn(cfg: KVMMNConfig, split, run_dir: str | Path, *, cache: TrunkCac
                  meta={"model": "kvmmn", **asdict(cfg), **({"dataset": data[0], "dataset_kwargs": data[1]} if data else {})})
     tr.fit()
     if topic is not None:
-        trunk = (f"frozen {LEARNING_TRUNK} on the pooled non-CUHK01 data" if cfg.freeze_trunk and cfg.trunk == "mobilenet_v2" else
+        trunk = (f"frozen {LEARNING_TRUNK}" if cfg.freeze_trunk and cfg.trunk == "mobilenet_v2" else
                  "frozen stand-in trunk (pooled non-CUHK01 data, from scratch)" if cfg.freeze_trunk else
                  "user trunk weights" if cfg.trunk_weights else "trunk from scratch, end to end")
         finish_run(tr, topic, name or Path(run_dir).name, config=asdict(cfg), tier=cfg.tier,
@@ -331,10 +335,14 @@ def cuhk01_cache(trunk: nn.Module, size=(128, 64), root=None) -> TrunkCache:
     split = load_dataset("cuhk01", root, num_test=486)
     return TrunkCache(trunk, ImageBank([r.path for r in split.train + split.query + split.gallery + split.unused], size))
 
+def plan_item(item) -> tuple[KVMMNConfig, dict]:
+    "A plan item as (config, CUHK01 kwargs): a bare config runs on Table 3's split (`TABLE3_DATA`)."
+    return item if isinstance(item, tuple) else (item, dict(TABLE3_DATA))
+
 def kvmmn_train_fn(cache: TrunkCache, root=None, progress: bool = False):
     "KVM-MN's `train_fn` for the shared `run_plan`: a plan item is a config, or (config, CUHK01 kwargs) (default: 871/100, split 0)."
     def train(name: str, item, run_dir: Path, write_result: bool) -> dict:
-        cfg, kw = item if isinstance(item, tuple) else (item, dict(num_test=100, split_id=0))
+        cfg, kw = plan_item(item)
         tr, _ = train_kvmmn(cfg, load_dataset("cuhk01", root, **kw), run_dir, cache=cache,
                             topic="kvmmn" if write_result else None, name=name, progress=progress, data=("cuhk01", kw))
         return tr.history[-1]
@@ -344,11 +352,20 @@ KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # 
 FIGURE_RUNS = tuple(run_name(table1_group("KVM-MN", n), split=0) for n in (100, 486))  # checkpoints the figures load
 SYNTHETIC_RUN = run_name("synthetic", seed=0)
 
-TRUNK_RUNS = {"googlenet": PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk"),
-              "mobilenet_v2": PlannedRun("kvmmn", "learn-trunk_pooled", needs_checkpoint=True, run_name="learn-trunk")}
-LEARNING = dict(trunk="mobilenet_v2", tier="learning")   # the learning tier: the CPU tier's head on the ImageNet trunk
+LEARNING = dict(trunk="mobilenet_v2", tier="learning")   # the learning tier: the CPU tier's head on a per-split ImageNet trunk
 LEARNING_ROWS = ("Base", "H=1", "H=2", "H=8", "kNN negatives", "Pair", "M=2 rand", "M=2 hard", "M=5", "M=15", "M=30")
-LEARNING_SEEDS, LEARNING_SPLITS = 3, range(3)
+LEARNING_SEEDS = 3
+
+def trunk_key(item) -> tuple:
+    """Which pre-trained trunk a plan item runs on, as `pretrained_cuhk01_cache`'s arguments: the stand-in is one trunk
+    for every split; the learning tier's trunk is trained on the run's own split."""
+    cfg, data = plan_item(item)
+    return (cfg.trunk,) if cfg.trunk == "googlenet" else (cfg.trunk, data["num_test"], data["split_id"])
+
+def trunk_run(trunk: str = "googlenet", num_test: int | None = None, split_id: int | None = None) -> PlannedRun:
+    "The run that pre-trains a trunk (`trunk_key`): the stand-in `trunk_pooled`, or `learn-trunk_c01-<num_test>_split<k>`."
+    if trunk == "googlenet": return PlannedRun("kvmmn", "trunk_pooled", needs_checkpoint=True, run_name="trunk")
+    return PlannedRun("kvmmn", f"learn-trunk_c01-{num_test}_split{split_id}", needs_checkpoint=True)
 
 def paper_recipe_plan() -> dict:
     """Result name -> config of every paper-recipe run of Tables 1 and 3, the decisive first: Table 1's KVM-MN, every
@@ -359,9 +376,10 @@ def paper_recipe_plan() -> dict:
             **{k: v for k, v in t3.items() if parse_run_name(k)[2] == 0}, **t1, **t3}
 
 def learning_plan() -> dict:
-    """The learning tier's runs (`learn-<name>`): Table 1's KVM-MN on splits 0-2 of both CUHK01 protocols, then the
-    decisive rows of Table 3 (`LEARNING_ROWS`), `LEARNING_SEEDS` seeds each, seed 0 of every row first."""
-    t1 = table1_plan(LEARNING_SPLITS, variants=("KVM-MN",), **LEARNING)
+    """The learning tier's runs (`learn-<name>`), grouped by trunk: Table 1's KVM-MN on split 0 of CUHK01 485/486, then
+    on split 0 of 871/100 (Table 3's split), then the decisive rows of Table 3 (`LEARNING_ROWS`) with `LEARNING_SEEDS`
+    seeds each, seed 0 of every row first."""
+    t1 = table1_plan(range(1), protocols=(486, 100), variants=("KVM-MN",), **LEARNING)
     rows = [a for a in ABLATIONS if a.row in LEARNING_ROWS]
     t3 = {run_name(a.run_group("table3"), seed=s): ablation_config(a.overrides, s, **LEARNING) for s in range(LEARNING_SEEDS) for a in rows}
     return {TIER_PREFIX["learning"] + k: v for k, v in {**t1, **t3}.items()}
@@ -373,22 +391,26 @@ def kvmmn_plan() -> dict:
 def kvmmn_runs() -> list[PlannedRun]:
     """Every run this notebook trains, for `make reproduce`'s plan: the stand-in trunk, the paper-recipe plan (Tables 1
     and 3), the synthetic run; then the learning tier's trunk and plan."""
-    return ([TRUNK_RUNS["googlenet"]] + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in paper_recipe_plan()]
-            + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True), TRUNK_RUNS["mobilenet_v2"]]
-            + [PlannedRun("kvmmn", name) for name in learning_plan()])
+    learning = []
+    for name, item in learning_plan().items():                     # each trunk before the first run on it
+        trunk = trunk_run(*trunk_key(item))
+        if trunk.name not in {r.name for r in learning}: learning.append(trunk)
+        learning.append(PlannedRun("kvmmn", name))
+    return ([trunk_run()] + [PlannedRun("kvmmn", name, name in FIGURE_RUNS) for name in paper_recipe_plan()]
+            + [PlannedRun("kvmmn", SYNTHETIC_RUN, needs_checkpoint=True)] + learning)
 
-@functools.cache
-def pretrained_cuhk01_cache(trunk: str = "googlenet") -> TrunkCache:
-    """A pre-trained trunk (`TRUNK_RUNS[trunk]`: trained first where it is missing, its result file written only when
-    missing) and its maps of every CUHK01 image, computed once per process."""
-    run = TRUNK_RUNS[trunk]
-    net = pretrained_trunk(run.run_dir, trunk_pretrain_recipe(trunk), progress=False, topic="kvmmn" if run.writes_result() else None)
+@functools.lru_cache(maxsize=1)
+def pretrained_cuhk01_cache(trunk: str = "googlenet", num_test: int | None = None, split_id: int | None = None) -> TrunkCache:
+    """A pre-trained trunk (`trunk_run`: trained first where it is missing, its result file written only when missing)
+    and its maps of every CUHK01 image, computed once per process (one trunk's at a time: 3 GB with augmented views)."""
+    run = trunk_run(trunk, num_test, split_id)
+    recipe = trunk_pretrain_recipe(trunk, None if num_test is None else dict(num_test=num_test, split_id=split_id))
+    net = pretrained_trunk(run.run_dir, recipe, progress=False, topic="kvmmn" if run.writes_result() else None, name=run.name)
     return cuhk01_cache(net)
 
 def kvmmn_plan_train_fn(name: str, item, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run of Tables 1 and 3 on its trunk's cached CUHK01 maps (the trunk first, if it is missing)."
-    cfg = item[0] if isinstance(item, tuple) else item
-    return kvmmn_train_fn(pretrained_cuhk01_cache(cfg.trunk))(name, item, run_dir, write_result)
+    return kvmmn_train_fn(pretrained_cuhk01_cache(*trunk_key(item)))(name, item, run_dir, write_result)
 
 def kvmmn_table3(results: pd.DataFrame) -> pd.DataFrame:
     "Table 3: paper | per tier, ours (mean over seeds), our gap to the contrast row, the test's p-value and the verdict."

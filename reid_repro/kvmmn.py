@@ -352,7 +352,7 @@ KVMMN_DATA = ("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini")   # 
 FIGURE_RUNS = tuple(run_name(table1_group("KVM-MN", n), split=0) for n in (100, 486))  # checkpoints the figures load
 SYNTHETIC_RUN = run_name("synthetic", seed=0)
 
-LEARNING = dict(trunk="mobilenet_v2", tier="learning")   # the learning tier: the CPU tier's head on a per-split ImageNet trunk
+LEARNING = dict(trunk="mobilenet_v2", tier="learning", num_steps=2000)   # the CPU tier's head on a per-split ImageNet trunk, 5x the steps
 LEARNING_ROWS = ("Base", "H=1", "H=2", "H=8", "kNN negatives", "Pair", "M=2 rand", "M=2 hard", "M=5", "M=15", "M=30")
 LEARNING_SEEDS = 3
 

@@ -521,8 +521,8 @@ def table1_tier(results: pd.DataFrame, tier: str = "paper-recipe", root=None) ->
             elif ds.startswith("CUHK01"):
                 r = runs_of(results, TIER_PREFIX[tier] + table1_group(variant, int(ds[-3:])))
                 if len(r):
-                    row.update(ours=round(100 * r[metric].mean(), 2),
-                               protocol=f"± {100 * r[metric].std():.1f} over {len(r)} splits; {r['protocol'].iloc[0].split('; ', 1)[1]}")
+                    spread = f"± {100 * r[metric].std():.1f} over {len(r)} splits" if len(r) > 1 else "one split"
+                    row.update(ours=round(100 * r[metric].mean(), 2), protocol=f"{spread}; {r['protocol'].iloc[0].split('; ', 1)[1]}")
                 else: row["missing"] = "not trained yet: run the slow cells"
             else:
                 folder = "cuhk03" if ds == "CUHK03" else "market1501"

@@ -34,13 +34,15 @@ OPTIMIZERS["adam"] = lambda groups, r: torch.optim.Adam(groups, lr=r.lr, weight_
 OPTIMIZERS["sgd"] = lambda groups, r: torch.optim.SGD(groups, lr=r.lr, momentum=r.momentum, weight_decay=r.weight_decay,
                                                       nesterov=r.nesterov)
 
-def param_groups(model: nn.Module, lr: float | None = None, lr_mults: dict | None = None) -> list[dict]:
+def param_groups(model: nn.Module, lr: float | None = None, lr_mults: dict | None = None, no_decay: tuple = ()) -> list[dict]:
     """The optimiser's parameter groups: no weight decay for the parameters the model names in `no_weight_decay()`
-    (e.g. a GeM exponent), and, with `lr_mults` ({name prefix: multiplier}, first match), the learning rate `lr` times
-    the multiplier of the prefix a parameter's name starts with (e.g. a pretrained trunk slower than a new head)."""
+    (e.g. a GeM exponent) or whose names start with a prefix in `no_decay` (a recipe's choice), and, with `lr_mults`
+    ({name prefix: multiplier}, first match), the learning rate `lr` times the multiplier of the prefix a parameter's
+    name starts with (e.g. a pretrained trunk slower than a new head)."""
     skip, mults, groups = set(getattr(model, "no_weight_decay", lambda: ())()), dict(lr_mults or {}), {}
     for n, p in model.named_parameters():
-        groups.setdefault((next((m for pre, m in mults.items() if n.startswith(pre)), 1.0), n in skip), []).append(p)
+        no_wd = n in skip or n.startswith(tuple(no_decay))
+        groups.setdefault((next((m for pre, m in mults.items() if n.startswith(pre)), 1.0), no_wd), []).append(p)
     return [{"params": ps, **({"lr": lr * mult} if mults else {}), **({"weight_decay": 0.0} if no_wd else {})}
             for (mult, no_wd), ps in sorted(groups.items(), key=lambda g: g[0][1])]   # the decayed groups first
 
@@ -62,6 +64,7 @@ class Recipe:
     lr: float = 3.5e-4
     weight_decay: float = 5e-4
     lr_mults: dict = field(default_factory=dict)   # {parameter-name prefix: LR multiplier}, e.g. {"trunk.": 0.1}
+    no_decay: tuple = ()                 # parameter-name prefixes kept out of weight decay, e.g. ("global_classifier.",)
     momentum: float = 0.9                # sgd
     nesterov: bool = False               # sgd
     schedule: str = "multistep"          # a Schedule kind
@@ -120,7 +123,7 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
                      min_factor=r.min_factor)
     evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
     callbacks = recipe_callbacks(r, L, run_dir)
-    tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model, r.lr, r.lr_mults), r), r.epochs,
+    tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model, r.lr, r.lr_mults, r.no_decay), r), r.epochs,
                  sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
                  progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})
     tr.fit()

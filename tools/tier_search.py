@@ -1,13 +1,14 @@
 """Search for a paper's learning tier: train candidate recipes of its base model side by side and record what each
 reaches, so that the tier is chosen by measurement (issue: "a tier that learns").
 
-Each candidate is a named change to the paper's CPU recipe (`han_cpu_recipe` for HAN); every run trains on CUHK01
+Each candidate is a named change to the paper's CPU recipe (`han_cpu_recipe` for HAN, `robust_cpu_recipe`'s column i
+for Robust-ReID); every run trains on CUHK01
 485/486 split 0 and records rank-1/mAP per test feature, the loss at chance, and where the hard-attention regions
 end (the fraction of translations saturated at |t| > 0.95, i.e. a region pushed to the image border where tanh no
 longer passes a gradient). Candidates run in parallel worker processes (on a GPU when there is one; a search is an
 exploration: the chosen tier is then trained and timed on the CPU like every other run).
 
-Run: python tools/tier_search.py han [--workers 8] [--only name,...] [--out PATH] [--smoke]
+Run: python tools/tier_search.py {han,robust} [--workers 8] [--only name,...] [--out PATH] [--smoke]
 """
 import argparse
 import json
@@ -52,6 +53,41 @@ def han_candidates() -> dict[str, dict]:
     }
 
 
+CLASSIFIERS = ("global_classifier.", "local_classifier.")
+
+
+def robust_candidates() -> dict[str, dict]:
+    """Name -> change to Robust-ReID's CPU recipe of column i (T-D&W, 80x32, 60 epochs, BoT tricks). Diagnosis: column i's
+    CE stays at chance (12.37 -> 12.00 over 60 epochs, both heads) because its classifiers see unit-norm features, so a
+    logit is at most |w_c|, and weight decay 5e-4 holds |w_c| small; the candidates free the classifiers' weights."""
+    free = dict(no_decay=CLASSIFIERS)
+    return {f"i-clsfree-lr{m}": dict(**free, lr_mults={c: float(m) for c in CLASSIFIERS}) for m in (10, 30)}
+
+
+def classifier_norms(model) -> dict:
+    "Mean L2 norm of each classifier's rows: the largest logit a unit-norm feature can reach."
+    return {c.rstrip("."): float(getattr(model, c.rstrip(".")).weight.norm(dim=1).mean()) for c in CLASSIFIERS}
+
+
+def robust_run(name: str, variant: dict, out_dir: str, smoke: bool = False) -> dict:
+    import torch
+    from dataclasses import replace
+    from reid_repro.robust import robust_cpu_recipe
+    from reid_repro.recipe import train_recipe
+    torch.set_num_threads(int(os.environ.get("TIER_SEARCH_THREADS", "2")))
+    v = dict(variant)
+    r = robust_cpu_recipe({}, seed=v.pop("seed", 0), epochs=1 if smoke else v.pop("epochs", 60),
+                          **({"dataset": ("synthetic", {})} if smoke else {}))
+    r = replace(r, **{k: x for k, x in v.items() if k != "epochs"})
+    t0 = time.perf_counter()
+    tr = train_recipe(r, Path(out_dir) / "runs" / name, topic=None, progress=False)
+    last = tr.history[-1]
+    return {"name": name, "variant": {k: str(x) for k, x in variant.items()}, "epochs": r.epochs,
+            "wall_s": round(time.perf_counter() - t0, 1), "device": str(next(tr.model.parameters()).device),
+            "rank1": last.get("rank1"), "mAP": last.get("mAP"), "classifier_norms": classifier_norms(tr.model),
+            "history": tr.history}
+
+
 def han_run(name: str, variant: dict, out_dir: str, smoke: bool = False) -> dict:
     import torch
     from reid_repro.han import han_cpu_recipe, feature_metrics
@@ -85,8 +121,8 @@ def han_run(name: str, variant: dict, out_dir: str, smoke: bool = False) -> dict
 
 
 def worker(args):
-    name, variant, out_dir, smoke = args
-    try: res = han_run(name, variant, out_dir, smoke)
+    paper, name, variant, out_dir, smoke = args
+    try: res = PAPERS[paper][1](name, variant, out_dir, smoke)
     except Exception as e: res = {"name": name, "error": f"{type(e).__name__}: {e}"}
     Path(out_dir, f"{name}.json").write_text(json.dumps(res, indent=1, default=str))
     print(f"{name}: {res.get('rank1')} {res.get('error', '')} ({res.get('wall_s')} s)", flush=True)
@@ -95,24 +131,28 @@ def worker(args):
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("paper", choices=["han"])
+    p.add_argument("paper", choices=list(PAPERS))
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--only", default="")
     p.add_argument("--out", default="tier_search")
     p.add_argument("--smoke", action="store_true", help="one epoch on the synthetic pedestrians: check the script runs")
     a = p.parse_args(argv)
-    cands = han_candidates()
+    cands = PAPERS[a.paper][0]()
     if a.only: cands = {k: v for k, v in cands.items() if k in a.only.split(",")}
     Path(a.out).mkdir(parents=True, exist_ok=True)
     from reid_repro.core import provenance
     with mp.get_context("spawn").Pool(a.workers) as pool:
-        results = pool.map(worker, [(k, v, a.out, a.smoke) for k, v in cands.items()], chunksize=1)
-    summary = {"paper": a.paper, "protocol": "CUHK01 485/486 split 0, HAN-L R1 80x32, from scratch",
-               "runs": {r["name"]: {k: r.get(k) for k in ("rank1", "mAP", "feature_metrics", "saturated_translations",
+        results = pool.map(worker, [(a.paper, k, v, a.out, a.smoke) for k, v in cands.items()], chunksize=1)
+    summary = {"paper": a.paper, "protocol": PAPERS[a.paper][2],
+               "runs": {r["name"]: {k: r.get(k) for k in ("rank1", "mAP", "feature_metrics", "saturated_translations", "classifier_norms",
                                                             "epochs", "wall_s", "device", "variant", "error", "diag_error")} for r in results},
                **provenance("tools/tier_search.py " + " ".join(sys.argv[1:]))}
     Path(a.out, f"tier_search_{a.paper}.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0
+
+
+PAPERS = {"han": (han_candidates, han_run, "CUHK01 485/486 split 0, HAN-L R1 80x32, from scratch"),
+          "robust": (robust_candidates, robust_run, "CUHK01 485/486 split 0, Robust-ReID column i (T-D&W) 80x32, from scratch")}
 
 
 if __name__ == "__main__":

@@ -61,12 +61,14 @@ def robust_candidates() -> dict[str, dict]:
     CE stays at chance (12.37 -> 12.00 over 60 epochs, both heads) because its classifiers see unit-norm features, so a
     logit is at most |w_c|, and weight decay 5e-4 holds |w_c| small; the candidates free the classifiers' weights."""
     free = dict(no_decay=CLASSIFIERS)
-    return {f"i-clsfree-lr{m}": dict(**free, lr_mults={c: float(m) for c in CLASSIFIERS}) for m in (10, 30)}
+    cos80 = dict(epochs=80, schedule="cosine", warmup_epochs=3)            # HAN's learning-tier schedule
+    return {**{f"i-clsfree-lr{m}": dict(**free, lr_mults={c: float(m) for c in CLASSIFIERS}) for m in (10, 30, 100)},
+            "i-clsfree-lr30-cos80": dict(**free, lr_mults={c: 30.0 for c in CLASSIFIERS}, **cos80)}
 
 
 def classifier_norms(model) -> dict:
     "Mean L2 norm of each classifier's rows: the largest logit a unit-norm feature can reach."
-    return {c.rstrip("."): float(getattr(model, c.rstrip(".")).weight.norm(dim=1).mean()) for c in CLASSIFIERS}
+    return {c.rstrip("."): float(getattr(model, c.rstrip(".")).weight.detach().norm(dim=1).mean()) for c in CLASSIFIERS}
 
 
 def robust_run(name: str, variant: dict, out_dir: str, smoke: bool = False) -> dict:

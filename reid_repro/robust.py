@@ -22,8 +22,8 @@ from torchvision.models.shufflenetv2 import InvertedResidual
 from .backbones import build_model, register_model
 from .core import load_results, project_root, runs_dir
 from .evaluation import extract_features, params_without_classifiers, rank_metrics
-from .experiments import (Ablation, PlannedRun, SHORT, ablation_table, collapsed_runs, contrast_verdict,
-                                    fmt_p, parse_run_name, run_name, runs_of, with_readings)
+from .experiments import (TIER_PREFIX, Ablation, PlannedRun, SHORT, collapsed_runs, contrast_verdict,
+                                    fmt_p, parse_run_name, run_name, runs_of, tier_rows, tiers_table, with_readings)
 from .han_attention import HarmoniousAttention, crop_regions, inception_a, inception_b, region_sizes
 from .losses import LossTerm
 from .metrics import pairwise_distance
@@ -33,12 +33,14 @@ from .trainer import load_checkpoint, load_model_state
 
 # %% auto #0
 __all__ = ['ROBUST_1X', 'ROBUST_2X', 'TRIPLET_FORMS', 'CPU_T', 'CPU_T_DW', 'CPU_EPOCHS', 'CPU_MILESTONES', 'CPU_POST', 'FULL',
-           'COLUMNS', 'POST', 'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'FIGURE_RUN', 'SWAG_CURVE_SAMPLES',
-           'PAPER_ANCHORS', 'TABLE4_OTHERS', 'ORDER_STEPS', 'PAPER', 'RESNET50', 'FIG1_PAPER', 'FIG6_GROUPS',
-           'shuffle_a', 'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage', 'robust_pool', 'feature_head', 'RobustReID',
-           'robust', 'robust_losses', 'robust_paper_recipe', 'post_recipe', 'swag_moments', 'swag_sample',
-           'averaged_features', 'ensemble_metrics', 'post_metrics', 'snapshot_moments', 'swag_curve', 'post_readings',
-           'robust_cpu_recipe', 'post_group', 'robust_plan', 'robust_needs_checkpoint', 'robust_train_fn',
+           'CLASSIFIERS', 'LEARNING_CLS_LR', 'LEARNING_EPOCHS', 'LEARNING_DEVIATIONS', 'COLUMNS', 'POST',
+           'ROBUST_TABLES', 'SEEDS', 'SWAG_SAMPLES', 'FIGURE_RUN', 'SWAG_CURVE_SAMPLES', 'LEARNING_SEEDS',
+           'LEARNING_FIRST', 'LEARNING_GROUPS', 'PAPER_ANCHORS', 'TABLE4_OTHERS', 'ORDER_STEPS', 'TIERS', 'PAPER',
+           'RESNET50', 'FIG1_PAPER', 'FIG6_GROUPS', 'shuffle_a', 'shuffle_b', 'GeM', 'RobustConfig', 'robust_stage',
+           'robust_pool', 'feature_head', 'RobustReID', 'robust', 'robust_losses', 'robust_paper_recipe', 'post_recipe',
+           'swag_moments', 'swag_sample', 'averaged_features', 'ensemble_metrics', 'post_metrics', 'snapshot_moments',
+           'swag_curve', 'post_readings', 'robust_cpu_recipe', 'robust_learning_recipe', 'post_group', 'post_runs',
+           'learning_group', 'robust_learning_plan', 'robust_plan', 'robust_needs_checkpoint', 'robust_train_fn',
            'robust_results', 'paper_run_name', 'paper_command', 'robust_anchors', 'robust_paper_args',
            'robust_paper_run', 'robust_table', 'order_steps', 'robust_tables', 'trained_points', 'fig1_figure',
            'fig6_curves', 'fig6_figure']
@@ -296,6 +298,19 @@ def robust_cpu_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple =
                                erase_p=0.5 if f["bot"] else 0.0, losses=robust_losses(f["triplet"], f["soft_margin"], 0.1 if f["bot"] else 0.0),
                                eval_every=max(1, epochs // 4), seed=seed, precision="fp32", compile=False)
 
+# %% ../nbs/05_robust.ipynb #39aee236
+CLASSIFIERS = ("global_classifier.", "local_classifier.")   # parameter-name prefixes of the two ID classifiers
+LEARNING_CLS_LR, LEARNING_EPOCHS = 30.0, 80    # chosen by tools/tier_search.py robust (benchmarks/results/tier_search_robust_round*.json)
+LEARNING_DEVIATIONS = (f"learning tier: both classifiers' weights without weight decay, at {LEARNING_CLS_LR:g}x the learning "
+                       f"rate; cosine LR from 0.03 (3 warm-up epochs with BoT's warm-up); {LEARNING_EPOCHS} epochs")
+
+def robust_learning_recipe(flags: dict | None = None, seed: int = 0, dataset: tuple = CUHK01_486) -> Recipe:
+    """Robust-ReID's learning tier: `robust_cpu_recipe` for `LEARNING_EPOCHS` with the classifiers out of weight decay
+    at `LEARNING_CLS_LR` x the rate and a cosine schedule, named in the protocol by `LEARNING_DEVIATIONS`."""
+    r = robust_cpu_recipe(flags, seed, dataset, epochs=LEARNING_EPOCHS)
+    return replace(r, schedule="cosine", warmup_epochs=3 if r.warmup_epochs else 0, no_decay=CLASSIFIERS,
+                   lr_mults={c: LEARNING_CLS_LR for c in CLASSIFIERS}, tier="learning", deviations=LEARNING_DEVIATIONS)
+
 # %% ../nbs/05_robust.ipynb #b687c3ee
 def _p(r1: float, mAP: float) -> dict: return {"rank1": r1, "mAP": mAP}
 
@@ -337,17 +352,41 @@ SWAG_CURVE_SAMPLES = 5     # draws per point of Fig. 6's SWAG curve (one reading
 
 def post_group(group: str) -> str: return f"{group}-post"
 
+def post_runs(phase1: dict[str, Recipe], order: list[tuple[str, int]]) -> dict[str, Recipe]:
+    "The post-training run of each (phase-1 group, seed) in `order`, from that run's recipe in `phase1` and its last.pt."
+    return {run_name(post_group(g), seed=k): post_recipe(phase1[run_name(g, seed=k)], runs_dir("robust") / run_name(g, seed=k) / "last.pt", **CPU_POST)
+            for g, k in order}
+
+LEARNING_SEEDS = 3
+LEARNING_FIRST = ("robust-i", "robust-a", "robust-b", "robust-c")   # the base and the order steps a < b, a < c, b < i, c < i
+LEARNING_GROUPS = tuple(g for g in COLUMNS if not g.startswith("robust-i-"))   # Tables 2 and 3 (the diagnostics stay in one tier)
+
+def learning_group(group: str) -> str: return TIER_PREFIX["learning"] + group
+
+def robust_learning_plan() -> dict[str, Recipe]:
+    """The learning tier's runs (`learn-<group>_seed<k>`): every seed of the `LEARNING_FIRST` groups, then i's
+    post-training (the column Robust), then every seed of the other groups of Tables 2-3, then their post-training."""
+    first = [(g, k) for k in range(LEARNING_SEEDS) for g in LEARNING_FIRST]
+    rest = [(g, k) for k in range(LEARNING_SEEDS) for g in LEARNING_GROUPS if g not in LEARNING_FIRST]
+    phase1 = {run_name(learning_group(g), seed=k): robust_learning_recipe(COLUMNS[g], seed=k) for g, k in first + rest}
+    post_first = [(learning_group("robust-i"), k) for k in range(LEARNING_SEEDS)]
+    post_rest = [(learning_group(g), k) for k in range(LEARNING_SEEDS) for g in POST if g != "robust-i"]
+    keys = list(phase1)
+    return {**{n: phase1[n] for n in keys[:len(first)]}, **post_runs(phase1, post_first),
+            **{n: phase1[n] for n in keys[len(first):]}, **post_runs(phase1, post_rest)}
+
 def robust_plan() -> dict[str, Recipe]:
-    "Result name -> recipe: seeds 0, 1, 2 of every phase-1 group of `COLUMNS`, then the post-training runs of `POST`."
+    """Result name -> recipe: seeds 0, 1, 2 of every phase-1 group of `COLUMNS`, then the post-training runs of `POST`;
+    then the learning tier's runs (`robust_learning_plan`)."""
     phase1 = {run_name(g, seed=k): robust_cpu_recipe(flags, seed=k) for k in range(SEEDS) for g, flags in COLUMNS.items()}
-    post = {run_name(post_group(g), seed=k): post_recipe(phase1[run_name(g, seed=k)], runs_dir("robust") / run_name(g, seed=k) / "last.pt", **CPU_POST)
-            for k in range(SEEDS) for g in POST}
-    return {**phase1, **post}
+    return {**phase1, **post_runs(phase1, [(g, k) for k in range(SEEDS) for g in POST]), **robust_learning_plan()}
 
 def robust_needs_checkpoint(name: str) -> bool:
-    "`FIGURE_RUN` always, and a phase-1 run of a `POST` group while its post-training run (which starts from its last.pt) is missing."
+    """`FIGURE_RUN` always, and a phase-1 run of a `POST` group (either tier) while its post-training run (which starts
+    from its last.pt) is missing."""
     group, _, k = parse_run_name(name)
-    return name == FIGURE_RUN or (group in POST and PlannedRun("robust", run_name(post_group(group), seed=k)).missing() is not None)
+    return name == FIGURE_RUN or (group.removeprefix(TIER_PREFIX["learning"]) in POST
+                                  and PlannedRun("robust", run_name(post_group(group), seed=k)).missing() is not None)
 
 def robust_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     "Train one planned run; a post-training run also records SWA's and SWAG's metrics (`post_metrics`) and Fig. 6's SWAG curve."
@@ -410,24 +449,28 @@ def robust_paper_run(a: argparse.Namespace) -> None:
 # %% ../nbs/05_robust.ipynb #34a0773b
 ORDER_STEPS = (("HA-CNN", "a"), ("a", "b"), ("a", "c"), ("b", "i"), ("c", "i"), ("i", "Robust"))   # Table 2's stated order
 
-def robust_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
-    "Table 2 or 3: paper | ours (mean ± std over seeds) | gaps to the contrast column, the test's p-value | verdict."
-    return ablation_table(results, ROBUST_TABLES[table], prefix="robust", show=("rank1", "mAP"))
+TIERS = ("paper-recipe", "learning")
 
-def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP")) -> pd.DataFrame:
-    """Each step lower -> higher of the paper's order of Table 2, per metric: the paper's gap and ours (points), the
-    test's p-value, verdict (`contrast_verdict`: paired by seed; collapsed runs left out)."""
-    cols = {a.row: a for a in ROBUST_TABLES["Table 2"]}
-    runs = {row: runs_of(results, a.runs) for row, a in cols.items()}
-    runs = {row: r[~collapsed_runs(r)] for row, r in runs.items()}
+def robust_table(table: str, results: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 or 3: paper | per tier, ours (mean ± std over seeds), gaps to the contrast column, the test's p-value,
+    verdict; the learning tier beside the paper-recipe tier."""
+    return tiers_table(results, ROBUST_TABLES[table], "robust", TIERS, show=("rank1", "mAP"))
+
+def order_steps(results: pd.DataFrame, metrics=("rank1", "mAP"), tiers=TIERS) -> pd.DataFrame:
+    """Each step lower -> higher of the paper's order of Table 2, per metric: the paper's gap, then per tier ours
+    (points), the test's p-value and the verdict (`contrast_verdict`: paired by seed; collapsed runs left out)."""
     out = {f"{lo} < {hi}": {} for lo, hi in ORDER_STEPS}
     for metric in metrics:
         m = SHORT[metric]
-        for lo, hi in ORDER_STEPS:
-            paper = cols[hi].paper[metric] - cols[lo].paper[metric]
-            v = contrast_verdict(runs[hi], runs[lo], paper, metric)
-            out[f"{lo} < {hi}"].update({f"paper Δ{m}": round(paper, 1), f"ours Δ{m}": round(v["delta"], 1),
-                                        f"p {m}": fmt_p(v["p"]), f"verdict {m}": v["verdict"]})
+        for tier in tiers:
+            cols = {a.row: a for a in tier_rows(ROBUST_TABLES["Table 2"], tier, "robust")}
+            runs = {row: runs_of(results, a.runs) for row, a in cols.items()}
+            runs = {row: r[~collapsed_runs(r)] for row, r in runs.items()}
+            for lo, hi in ORDER_STEPS:
+                paper = cols[hi].paper[metric] - cols[lo].paper[metric]
+                v = contrast_verdict(runs[hi], runs[lo], paper, metric)
+                out[f"{lo} < {hi}"].update({f"paper Δ{m}": round(paper, 1), f"{tier}: ours Δ{m}": round(v["delta"], 1),
+                                            f"{tier}: p {m}": fmt_p(v["p"]), f"{tier}: verdict {m}": v["verdict"]})
     return pd.DataFrame([{"step": k, **v} for k, v in out.items()])
 
 def robust_tables(root=None) -> dict[str, pd.DataFrame]:

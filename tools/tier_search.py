@@ -53,13 +53,11 @@ def han_candidates() -> dict[str, dict]:
     }
 
 
-CLASSIFIERS = ("global_classifier.", "local_classifier.")
-
-
 def robust_candidates() -> dict[str, dict]:
     """Name -> change to Robust-ReID's CPU recipe of column i (T-D&W, 80x32, 60 epochs, BoT tricks). Diagnosis: column i's
     CE stays at chance (12.37 -> 12.00 over 60 epochs, both heads) because its classifiers see unit-norm features, so a
     logit is at most |w_c|, and weight decay 5e-4 holds |w_c| small; the candidates free the classifiers' weights."""
+    from reid_repro.robust import CLASSIFIERS
     free = dict(no_decay=CLASSIFIERS)
     cos80 = dict(epochs=80, schedule="cosine", warmup_epochs=3)            # HAN's learning-tier schedule
     return {**{f"i-clsfree-lr{m}": dict(**free, lr_mults={c: float(m) for c in CLASSIFIERS}) for m in (10, 30, 100)},
@@ -68,6 +66,7 @@ def robust_candidates() -> dict[str, dict]:
 
 def classifier_norms(model) -> dict:
     "Mean L2 norm of each classifier's rows: the largest logit a unit-norm feature can reach."
+    from reid_repro.robust import CLASSIFIERS
     return {c.rstrip("."): float(getattr(model, c.rstrip(".")).weight.detach().norm(dim=1).mean()) for c in CLASSIFIERS}
 
 

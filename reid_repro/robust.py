@@ -366,14 +366,13 @@ def learning_group(group: str) -> str: return TIER_PREFIX["learning"] + group
 def robust_learning_plan() -> dict[str, Recipe]:
     """The learning tier's runs (`learn-<group>_seed<k>`): every seed of the `LEARNING_FIRST` groups, then i's
     post-training (the column Robust), then every seed of the other groups of Tables 2-3, then their post-training."""
-    first = [(g, k) for k in range(LEARNING_SEEDS) for g in LEARNING_FIRST]
-    rest = [(g, k) for k in range(LEARNING_SEEDS) for g in LEARNING_GROUPS if g not in LEARNING_FIRST]
-    phase1 = {run_name(learning_group(g), seed=k): robust_learning_recipe(COLUMNS[g], seed=k) for g, k in first + rest}
+    def phase1(groups) -> dict[str, Recipe]:
+        return {run_name(learning_group(g), seed=k): robust_learning_recipe(COLUMNS[g], seed=k)
+                for k in range(LEARNING_SEEDS) for g in groups}
+    first, rest = phase1(LEARNING_FIRST), phase1([g for g in LEARNING_GROUPS if g not in LEARNING_FIRST])
     post_first = [(learning_group("robust-i"), k) for k in range(LEARNING_SEEDS)]
     post_rest = [(learning_group(g), k) for k in range(LEARNING_SEEDS) for g in POST if g != "robust-i"]
-    keys = list(phase1)
-    return {**{n: phase1[n] for n in keys[:len(first)]}, **post_runs(phase1, post_first),
-            **{n: phase1[n] for n in keys[len(first):]}, **post_runs(phase1, post_rest)}
+    return {**first, **post_runs(first, post_first), **rest, **post_runs({**first, **rest}, post_rest)}
 
 def robust_plan() -> dict[str, Recipe]:
     """Result name -> recipe: seeds 0, 1, 2 of every phase-1 group of `COLUMNS`, then the post-training runs of `POST`;

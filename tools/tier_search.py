@@ -86,6 +86,8 @@ def robust_run(name: str, variant: dict, out_dir: str, smoke: bool = False) -> d
     return {"name": name, "variant": {k: str(x) for k, x in variant.items()}, "epochs": r.epochs,
             "wall_s": round(time.perf_counter() - t0, 1), "device": str(next(tr.model.parameters()).device),
             "rank1": last.get("rank1"), "mAP": last.get("mAP"), "classifier_norms": classifier_norms(tr.model),
+            "final_ce": last.get("ce"), "ce_chance": last.get("ce_chance"),
+            "evals": [{k: h[k] for k in ("epoch", "rank1", "mAP", "ce", "triplet")} for h in tr.history if "rank1" in h],
             "history": tr.history}
 
 
@@ -146,7 +148,7 @@ def main(argv=None) -> int:
         results = pool.map(worker, [(a.paper, k, v, a.out, a.smoke) for k, v in cands.items()], chunksize=1)
     summary = {"paper": a.paper, "protocol": PAPERS[a.paper][2],
                "runs": {r["name"]: {k: r.get(k) for k in ("rank1", "mAP", "feature_metrics", "saturated_translations", "classifier_norms",
-                                                            "epochs", "wall_s", "device", "variant", "error", "diag_error")} for r in results},
+                                                            "final_ce", "ce_chance", "evals", "epochs", "wall_s", "device", "variant", "error", "diag_error")} for r in results},
                **provenance("tools/tier_search.py " + " ".join(sys.argv[1:]))}
     Path(a.out, f"tier_search_{a.paper}.json").write_text(json.dumps(summary, indent=1, default=str))
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import statistics
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import current_command, machine, project_root, provenance, save_json
+from .core import current_command, machine, machine_kind, project_root, provenance, save_json
 from .evaluation import count_flops
 from .papers import load_papers
 from .trainer import autocast
@@ -28,7 +29,8 @@ from .trainer import autocast
 # %% auto #0
 __all__ = ['MODES', 'DTYPES', 'PEER', 'HACNN_SETTING', 'HACNN_CACHE', 'interleave', 'timed', 'failure', 'time_modes', 'logits_of',
            'train_step', 'modes', 'time_models', 'speed_rows', 'amx_kind', 'bench_path', 'save_bench', 'matmul_gflops',
-           'hacnn_class', 'peer_parser', 'peer_rounds', 'profile_ops', 'tier_models', 'tier_topics']
+           'hacnn_class', 'peer_parser', 'peer_rounds', 'peer_ratios', 'peer_table_rows', 'profile_ops', 'tier_models',
+           'tier_topics']
 
 # %% ../nbs/02g_bench.ipynb #12fd45a8
 def interleave(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list]:
@@ -146,17 +148,20 @@ def time_models(models: dict[str, tuple[Callable[[], nn.Module], dict[str, dict]
 # %% ../nbs/02g_bench.ipynb #b6a9aed9
 def speed_rows(models: dict[str, tuple[Callable[[], nn.Module], dict[str, dict]]], *, hw: tuple = (160, 64), **timing) -> dict:
     """`time_models(models, hw=hw, **timing)` as result-file rows: {"models": label -> {"macs", mode -> median img/s or
-    "failed: ...", "best": [img/s, mode]}, "img_per_s_min_max": label -> mode -> [min, max]}."""
+    "failed: ...", "best": [img/s, mode]}, "img_per_s_min_max": label -> mode -> [min, max], "img_per_s_rounds": label ->
+    mode -> every round's img/s}."""
     times = time_models(models, hw=hw, **timing)
-    rows, spread = {}, {}
+    rows, spread, rounds = {}, {}, {}
     for label, (build, _) in models.items():
         torch.manual_seed(0)
         row = rows[label] = {"macs": count_flops(build().eval(), torch.randn(1, 3, *hw))["macs"]}
         for mode, s in times[label].items(): row[mode] = f"failed: {s['failed']}" if "failed" in s else s["img_per_s"]
         rates = [(v, m) for m, v in row.items() if m != "macs" and isinstance(v, float)]
         row["best"] = list(max(rates)) if rates else None
-        spread[label] = {m: [round(s["img_per_s_min"], 1), round(s["img_per_s_max"], 1)] for m, s in times[label].items() if "failed" not in s}
-    return {"models": rows, "img_per_s_min_max": spread}
+        timed_modes = {m: s for m, s in times[label].items() if "failed" not in s}
+        spread[label] = {m: [round(s["img_per_s_min"], 1), round(s["img_per_s_max"], 1)] for m, s in timed_modes.items()}
+        rounds[label] = {m: [round(timing.get("batch", 32) / t, 2) for t in s["seconds"]] for m, s in timed_modes.items()}
+    return {"models": rows, "img_per_s_min_max": spread, "img_per_s_rounds": rounds}
 
 # %% ../nbs/02g_bench.ipynb #d010ddca
 def amx_kind(m: dict | None = None) -> str:
@@ -223,6 +228,52 @@ def peer_parser(description: str, profile_help: str) -> argparse.ArgumentParser:
 def peer_rounds(a: argparse.Namespace) -> tuple[int, int, bool]:
     "(timed rounds, warm-up steps, whether the compiled modes run) for `peer_parser`'s parsed options."
     return (2, 1, False) if a.quick else (10, 3, not a.no_compile)
+
+# %% ../nbs/02g_bench.ipynb #b72a737c
+def peer_ratios(out: dict, ours: list[str], peer: str = PEER, per_mac: bool = False) -> dict:
+    """Each of `ours` against `peer` in a `speed_rows` result `out`, each network at its own fastest mode: label ->
+    {"best_vs_best": ratio of the two medians, "rounds": [min, max] of the round-by-round ratios of the same two modes,
+    "modes": [our mode, the peer's mode], "same_mode": {mode: ratio of medians}}; ratios of GMAC/s when `per_mac`.
+    Networks that have no timed mode, or a peer that has none, give no entry."""
+    rows, rounds, p = out["models"], out["img_per_s_rounds"], out["models"].get(peer)
+    if not p or not p["best"]: return {}
+    res = {}
+    for label in ours:
+        r = rows[label]
+        if not r["best"]: continue
+        work = r["macs"] / p["macs"] if per_mac else 1.0
+        (rate, mode), (peer_rate, peer_mode) = r["best"], p["best"]
+        paired = [a / b * work for a, b in zip(rounds[label][mode], rounds[peer][peer_mode])]
+        res[label] = {"best_vs_best": round(rate / peer_rate * work, 2), "rounds": [round(min(paired), 2), round(max(paired), 2)],
+                      "modes": [mode, peer_mode],
+                      "same_mode": {m: round(r[m] / p[m] * work, 2) for m in MODES
+                                    if isinstance(r.get(m), float) and isinstance(p.get(m), float)}}
+    return res
+
+# %% ../nbs/02g_bench.ipynb #ab7b6de4
+def peer_table_rows(name: str, ratios: dict[str, str], folder: str | Path | None = None) -> tuple[list[str], list[dict]]:
+    """One line per result file `<name>_<amx|no-amx>.json` under `folder` (default `benchmarks/results/`) and the table's
+    rows: per CPU kind and network, each mode's median img/s, the fastest mode and, per `ratios` (column -> the file's
+    `peer_ratios` key), the fastest-against-fastest ratio with its range over the rounds and the fp32-eager ratio."""
+    lines, rows = [], []
+    for kind in ("amx", "no-amx"):
+        f = bench_path(name, folder=folder).with_name(f"{name}_{kind}.json")
+        if not f.is_file(): continue
+        b = json.loads(f.read_text())
+        symmetric = all(k in b for k in ratios.values())
+        lines.append(f"{f.name}: {machine_kind(b['machine'])}; compiled modes timed: {b['compiled_modes']}; commit "
+                     f"{b['git_commit'][:10]}" + ("" if symmetric else "; written before the peer got every mode: no ratio shown"))
+        for label, r in b["models"].items():
+            row = {"CPU": kind, "network": label, "GMACs/image": round(r["macs"] / 1e9, 3),
+                   **{m: round(r[m], 1) if isinstance(r[m], float) else r[m] for m in MODES if m in r},
+                   "fastest": r["best"][1] if r["best"] else None}
+            for col, key in ratios.items():
+                ratio = b.get(key, {}).get(label)
+                row[col] = (f"{ratio['best_vs_best']} ({ratio['rounds'][0]}-{ratio['rounds'][1]})" if ratio
+                            else "peer" if label == PEER else "n/a")
+                row[f"{col}, fp32 eager"] = ratio["same_mode"].get("fp32 eager") if ratio else None
+            rows.append(row)
+    return lines, rows
 
 # %% ../nbs/02g_bench.ipynb #a923c5c5
 def _is_depthwise(event) -> bool:

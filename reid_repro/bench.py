@@ -266,7 +266,7 @@ def peer_table_rows(name: str, ratios: dict[str, str], folder: str | Path | None
         for label, r in b["models"].items():
             row = {"CPU": kind, "network": label, "GMACs/image": round(r["macs"] / 1e9, 3),
                    **{m: round(r[m], 1) if isinstance(r[m], float) else r[m] for m in MODES if m in r},
-                   "fastest": r["best"][1] if r["best"] else None}
+                   "fastest": r["best"][1] if r.get("best") else None}     # older files: the peer has no "best"
             for col, key in ratios.items():
                 ratio = b.get(key, {}).get(label)
                 row[col] = (f"{ratio['best_vs_best']} ({ratio['rounds'][0]}-{ratio['rounds'][1]})" if ratio

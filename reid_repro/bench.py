@@ -60,7 +60,7 @@ def time_modes(steps: dict[str, Callable[[], object]], batch: int = 1, repeats: 
                clock: Callable[[], float] = time.perf_counter, verbose: bool = False) -> dict[str, dict]:
     """Images/s of each of `steps` (mode -> a function doing one step on `batch` images): `warmup` untimed steps per
     mode, then `repeats` rounds of one timed step per mode, round-robin. Per mode: `img_per_s` (the median over the
-    rounds), `img_per_s_min`, `img_per_s_max`, `seconds` (every round's, in order) and `warmup_s`; or
+    rounds), `img_per_s_min`, `img_per_s_max`, `img_per_s_rounds` and `seconds` (every round's, in order) and `warmup_s`; or
     `{"failed": "<error>"}` for a mode whose step raised (left out of the rounds that follow)."""
     res = {}
     for mode, step in steps.items():
@@ -84,7 +84,8 @@ def time_modes(steps: dict[str, Callable[[], object]], batch: int = 1, repeats: 
     for v in res.values():
         if "failed" in v: continue
         rates = [batch / s for s in v["seconds"]]
-        v.update(img_per_s=statistics.median(rates), img_per_s_min=min(rates), img_per_s_max=max(rates))
+        v.update(img_per_s=statistics.median(rates), img_per_s_min=min(rates), img_per_s_max=max(rates),
+                 img_per_s_rounds=[round(r, 2) for r in rates])
     return res
 
 # %% ../nbs/02g_bench.ipynb #eac9f0e2
@@ -160,7 +161,7 @@ def speed_rows(models: dict[str, tuple[Callable[[], nn.Module], dict[str, dict]]
         row["best"] = list(max(rates)) if rates else None
         timed_modes = {m: s for m, s in times[label].items() if "failed" not in s}
         spread[label] = {m: [round(s["img_per_s_min"], 1), round(s["img_per_s_max"], 1)] for m, s in timed_modes.items()}
-        rounds[label] = {m: [round(timing.get("batch", 32) / t, 2) for t in s["seconds"]] for m, s in timed_modes.items()}
+        rounds[label] = {m: s["img_per_s_rounds"] for m, s in timed_modes.items()}
     return {"models": rows, "img_per_s_min_max": spread, "img_per_s_rounds": rounds}
 
 # %% ../nbs/02g_bench.ipynb #d010ddca

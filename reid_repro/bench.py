@@ -60,7 +60,7 @@ def time_modes(steps: dict[str, Callable[[], object]], batch: int = 1, repeats: 
                clock: Callable[[], float] = time.perf_counter, verbose: bool = False) -> dict[str, dict]:
     """Images/s of each of `steps` (mode -> a function doing one step on `batch` images): `warmup` untimed steps per
     mode, then `repeats` rounds of one timed step per mode, round-robin. Per mode: `img_per_s` (the median over the
-    rounds), `img_per_s_min`, `img_per_s_max`, `img_per_s_rounds` and `seconds` (every round's, in order) and `warmup_s`; or
+    rounds), `img_per_s_min`, `img_per_s_max`, `img_per_s_rounds` and `seconds` (every round's, in order), and `warmup_s`; or
     `{"failed": "<error>"}` for a mode whose step raised (left out of the rounds that follow)."""
     res = {}
     for mode, step in steps.items():

@@ -108,9 +108,11 @@ def recipe_callbacks(r: Recipe, loaders: dict, run_dir: str | Path | None = None
             if r.swa_start else [])
 
 def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
-                 root: str | Path | None = None, progress: bool = True, extra: Callable | None = None) -> Trainer:
+                 root: str | Path | None = None, progress: bool = True, extra: Callable | None = None,
+                 callbacks: tuple = ()) -> Trainer:
     """Train (or resume) `r.model` on `r.dataset` by recipe `r`, evaluate it, and write its result file (unless `topic=None`).
-    `extra(model, loaders)` returns more fields for the result file (e.g. a paper's metrics per test feature)."""
+    `extra(model, loaders)` returns more fields for the result file (e.g. a paper's metrics per test feature);
+    `callbacks` are the Trainer's, after the recipe's own (e.g. a paper's value logged in the history every epoch)."""
     if r.optimizer not in OPTIMIZERS: raise KeyError(f"unknown optimizer {r.optimizer!r}; registered: {', '.join(sorted(OPTIMIZERS))}")
     seed_everything(r.seed)
     split = load_dataset(r.dataset, root, **r.dataset_kwargs)
@@ -122,13 +124,13 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
                      gamma=r.gamma, cycles=r.cycles, cycle_decay=r.cycle_decay,
                      min_factor=r.min_factor)
     evaluate = lambda m: evaluate_embeddings(m, L["query"], L["gallery"])
-    callbacks = recipe_callbacks(r, L, run_dir)
+    callbacks = recipe_callbacks(r, L, run_dir) + list(callbacks)
     tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model, r.lr, r.lr_mults, r.no_decay), r), r.epochs,
                  sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
                  progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})
     tr.fit()
     if topic is None: return tr
-    swa = [cb.swa_model.module for cb in callbacks if cb.swa_model is not None]
+    swa = [cb.swa_model.module for cb in callbacks if getattr(cb, "swa_model", None) is not None]
     finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier,
                protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}" + (f"; {r.deviations}" if r.deviations else ""),
                **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))

@@ -5,8 +5,10 @@
 # %% ../nbs/06_sambn.ipynb #e6af6817
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -14,12 +16,20 @@ from torch.nn.utils.parametrizations import spectral_norm
 
 from .attention import attend, from_tokens, to_tokens
 from .backbones import StagedTrunk, mobilenet_v2_stages, register_model, resnet_stages
+from .core import load_results, runs_dir
+from .experiments import (SHORT, TIER_PREFIX, Ablation, collapsed_runs, contrast_verdict, fmt_p, run_name, runs_of,
+                                    tiers_table)
 from .losses import LossTerm
-from .papers import Paper, register_paper
+from .papers import Anchor, Paper, register_paper
+from .recipe import CUHK01_486, Recipe, train_recipe
 
 # %% auto #0
-__all__ = ['PAPER', 'SelfAttention', 'MultiBranchHead', 'SAMBN', 'spectral_norm_convs', 'sambn', 'sambn_mobilenet_v2',
-           'sambn_losses']
+__all__ = ['CPU_SIZE', 'CPU_BATCH', 'CPU_EPOCHS', 'CPU_DROP_AT', 'TRUNKS', 'TABLE_III', 'CONTROLS', 'PROPOSED', 'SEEDS',
+           'PRIORITY', 'TIER_OF', 'FIGURE_RUNS', 'PAPER_ROWS', 'PAPER_ANCHORS', 'TIERS', 'TIER_NAMES', 'PAPER',
+           'SelfAttention', 'MultiBranchHead', 'SAMBN', 'spectral_norm_convs', 'sambn', 'sambn_mobilenet_v2',
+           'sambn_losses', 'sambn_paper_recipe', 'GammaLog', 'sambn_cpu_recipe', 'group_options', 'sambn_plan',
+           'sambn_needs_checkpoint', 'sambn_train_fn', 'paper_run_name', 'paper_command', 'sambn_anchors',
+           'sambn_paper_args', 'sambn_paper_run', 'paper_table', 'sambn_table', 'controls_table', 'sambn_tables']
 
 # %% ../nbs/06_sambn.ipynb #b3598a53
 class SelfAttention(nn.Module):
@@ -128,7 +138,161 @@ def sambn_losses(branches: int = 4, reduction: str = "sum") -> tuple[LossTerm, .
     if reduction not in ("sum", "mean"): raise ValueError(f"reduction {reduction!r}: use 'sum' (the paper's) or 'mean'")
     return (LossTerm("ce", "logits", weight=1.0 if reduction == "sum" else 1 / branches),)
 
+# %% ../nbs/06_sambn.ipynb #12449c93
+def sambn_paper_recipe(dataset: str = "market1501", **kw) -> Recipe:
+    "The paper's training (Sec. III-B) on a full benchmark, for a GPU: ImageNet ResNet-50, 256x128, 260 epochs; `kw` overrides any field."
+    return Recipe(**{**dict(model="sambn", weights="imagenet", dataset=dataset, size=(256, 128), P=64, K=1, sampler="random",
+                            epochs=260, losses=sambn_losses(), optimizer="sgd", lr=0.01, lr_mults={"trunk.": 0.1},
+                            momentum=0.9, weight_decay=1e-5, schedule="multistep", warmup_epochs=0, milestones=(160 / 260,),
+                            gamma=0.1, flip=True, pad=0, erase_p=0.5, eval_every=20, tier="paper"), **kw})
+
+class GammaLog:
+    "Trainer callback: the attention block's gamma at the end of every epoch, as `gamma` in the run's history."
+    def on_epoch_end(self, t) -> None:
+        if (att := getattr(t.model, "attention", None)) is not None: t.history[-1]["gamma"] = float(att.gamma)
+
+# %% ../nbs/06_sambn.ipynb #7a780d42
+CPU_SIZE, CPU_BATCH, CPU_EPOCHS, CPU_DROP_AT = (128, 64), 32, 40, 25    # the spec's CPU recipe (its section 8)
+TRUNKS = {   # CPU tier -> (registered model, weights, model options, tier, LR multipliers, how it departs from the paper)
+    "pretrained": ("sambn_mobilenet_v2", "imagenet", {}, "learning", {"trunk.": 0.1},
+                   "ImageNet MobileNetV2 trunk (1280 channels, a 640-wide test feature) in place of ImageNet ResNet-50"),
+    "scratch": ("sambn", None, {"width": 0.25}, "paper-recipe", {},
+                "ResNet-50 layout at width 0.25 (a 256-wide test feature) from random init, LR 0.01 everywhere")}
+
+def sambn_cpu_recipe(options: dict | None = None, trunk: str = "pretrained", seed: int = 0, dataset: tuple = CUHK01_486,
+                     epochs: int = CPU_EPOCHS) -> Recipe:
+    """A CPU tier's run (`trunk`: "pretrained" or "scratch") with the model `options` of a Table III row
+    (`branches`, `sa_stage`, `spectral`, ... and `loss_reduction`) on CUHK01 485/486 split 0 at 128x64."""
+    if trunk not in TRUNKS: raise ValueError(f"trunk {trunk!r}: use one of {', '.join(TRUNKS)}")
+    model, weights, base, tier, mults, deviations = TRUNKS[trunk]
+    opts = {**base, **(options or {})}
+    reduction = opts.pop("loss_reduction", "sum")
+    return sambn_paper_recipe(dataset[0], dataset_kwargs=dataset[1], model=model, weights=weights, model_kwargs=opts,
+                              size=CPU_SIZE, P=CPU_BATCH, epochs=epochs, milestones=(CPU_DROP_AT / CPU_EPOCHS,),
+                              losses=sambn_losses(opts.get("branches", 4), reduction), lr_mults=mults,
+                              eval_every=max(1, epochs // 4), seed=seed, tier=tier,
+                              deviations=f"{deviations}; batch {CPU_BATCH}, LR /10 after epoch {round(epochs * CPU_DROP_AT / CPU_EPOCHS)}")
+
+# %% ../nbs/06_sambn.ipynb #0258d115
+def _p(r1: float, mAP: float) -> dict: return {"rank1": r1, "mAP": mAP}
+
+TABLE_III = [   # the paper's rows (Market-1501, rank-1 and mAP), our model options, the contrast row
+    Ablation("single classifier", "backbone (single classifier)", {"branches": 1, "sa_stage": 0}, _p(89.0, 70.2), None, runs="sambn-single"),
+    Ablation("multiple classifiers", "backbone (multiple classifiers)", {"sa_stage": 0}, _p(92.4, 78.6), "single classifier", runs="sambn-multi"),
+    Ablation("SA after stage 1", "backbone (attention after stage-1)", {"sa_stage": 1}, _p(92.8, 79.6), "SA after stage 3", runs="sambn-sa1"),
+    Ablation("SA after stage 2", "backbone (attention after stage-2)", {"sa_stage": 2}, _p(93.5, 80.4), "SA after stage 3", runs="sambn-sa2"),
+    Ablation("SA after stage 4", "backbone (attention after stage-4)", {"sa_stage": 4}, _p(92.2, 79.0), "SA after stage 3", runs="sambn-sa4"),
+    Ablation("SA after stage 3", "Proposed (attention after stage-3)", {"sa_stage": 3}, _p(93.8, 80.8), "multiple classifiers", runs="sambn-sa3")]
+CONTROLS = {   # run group -> (what it changes, model options): not in the paper, each against the proposed row
+    "sambn-no-sn": ("no spectral normalisation (the paper: training diverges without it)", {"spectral": False}),
+    "sambn-mean": ("the mean of the four losses, not their sum", {"loss_reduction": "mean"})}
+PROPOSED = "sambn-sa3"
+
+# %% ../nbs/06_sambn.ipynb #f52a9f85
+SEEDS = 3
+PRIORITY = ("sambn-single", "sambn-multi", "sambn-sa3", "sambn-no-sn", "sambn-sa1", "sambn-sa2", "sambn-sa4", "sambn-mean")
+TIER_OF = {"pretrained": "learning", "scratch": "paper-recipe"}     # the CPU tier's trunk -> its recorded tier
+FIGURE_RUNS = tuple(run_name(TIER_PREFIX[t] + g, seed=0) for t in TIER_OF.values() for g in (PROPOSED, "sambn-multi"))
+
+def group_options(group: str) -> dict:
+    "The model options of a run group: a Table III row's, or a control's on top of the proposed row's."
+    rows = {a.runs: a.overrides for a in TABLE_III}
+    return rows[group] if group in rows else {**rows[PROPOSED], **CONTROLS[group][1]}
+
+def sambn_plan() -> dict[str, Recipe]:
+    "Result name -> recipe: every group of `PRIORITY` at `SEEDS` seeds, the pretrained tier first."
+    return {run_name(TIER_PREFIX[TIER_OF[trunk]] + g, seed=k): sambn_cpu_recipe(group_options(g), trunk, seed=k)
+            for trunk in ("pretrained", "scratch") for g in PRIORITY for k in range(SEEDS)}
+
+def sambn_needs_checkpoint(name: str) -> bool: return name in FIGURE_RUNS
+
+def sambn_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
+    "Train one planned run, gamma logged every epoch."
+    return train_recipe(r, run_dir, "sambn" if write_result else None, name, progress=False, callbacks=[GammaLog()]).history[-1]
+
+# %% ../nbs/06_sambn.ipynb #aa696f48
+PAPER_ROWS = {   # Tables I and II as printed: method -> (venue, Market R1, R5, mAP, Duke R1, R5, mAP); None: not reported
+    "SpindleNet": ("CVPR17", 76.9, 91.5, None, None, None, None), "Part-Aligned": ("ICCV17", 81.0, 92.0, 63.4, None, None, None),
+    "HydraPlus-Net": ("ICCV17", 76.9, 91.3, None, None, None, None), "Verif-Identif": ("TOMM18", None, None, None, 68.9, None, 49.3),
+    "LSRO": ("ICCV17", 84.0, None, 66.1, 67.7, None, 47.1), "SVDNet": ("ICCV17", 82.3, 92.3, 62.1, 76.7, 86.4, 56.8),
+    "DPFL": ("ICCV17", 88.9, 92.3, 73.1, 73.2, None, 60.6), "PSE": ("CVPR18", 87.7, 94.5, 69.0, 79.8, 89.7, 62.0),
+    "HA-CNN": ("CVPR18", 91.2, None, 75.5, 80.5, None, 63.8), "AACN": ("CVPR18", None, None, None, 76.8, None, 59.2),
+    "MLFN": ("CVPR18", 90.0, None, 74.3, 81.0, None, 62.8), "DuATM": ("CVPR18", 91.4, 97.1, 76.6, 81.8, 90.2, "68.6?"),
+    "DKP": ("CVPR18", 90.1, 96.7, 75.3, 80.3, 89.5, 63.2), "GCSL": ("CVPR18", 93.5, None, 81.6, 84.9, None, 69.5),
+    "PCB": ("ECCV18", 92.3, 97.2, 77.4, 81.8, None, 66.1), "IDCL": ("CVPRW19", 93.1, None, 78.9, 83.9, None, 68.2),
+    "CASN(IDE)": ("CVPR19", 92.0, None, 78.0, 84.5, None, 67.0), "SFT": ("ICCV19", 93.4, 97.4, 82.7, None, None, None)}
+PAPER_ANCHORS = {"market1501": {"rank1": 93.8, "rank5": 97.4, "mAP": 80.8}, "dukemtmcreid": {"rank1": 84.6, "rank5": 91.6, "mAP": 68.6}}
+
+def paper_run_name(dataset: str) -> str:
+    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>-sambn_seed0`."
+    return run_name(f"paper-{dataset}-sambn", seed=0)
+
+def paper_command(dataset: str) -> str: return f"reid_repro sambn paper --dataset {dataset}"
+
+def sambn_anchors() -> list[Anchor]:
+    "Tables I and II's proposed rows: the paper's rank-1, rank-5 and mAP, our result's name, the command."
+    return [Anchor(f"Table {'I' if ds == 'market1501' else 'II'}: {ds}", "Proposed (SA after stage 3, four classifiers)", paper,
+                   paper_run_name(ds), paper_command(ds)) for ds, paper in PAPER_ANCHORS.items()]
+
+def sambn_paper_args(p: argparse.ArgumentParser) -> None:
+    "The options of `reid_repro sambn paper`: the paper's recipe (Sec. III-B) on a full benchmark."
+    p.add_argument("--dataset", required=True, help="market1501 or dukemtmcreid (under data/)")
+    p.add_argument("--weights", default="imagenet", help='"imagenet" (torchvision\'s resnet50 file), a state-dict path, or "none"')
+    p.add_argument("--epochs", type=int, default=260, help="the rate drops 10x after 160/260 of them")
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+
+def sambn_paper_run(a: argparse.Namespace) -> None:
+    "Train the paper's recipe on the benchmark the options name; its result file is the anchor's."
+    name = paper_run_name(a.dataset)
+    r = sambn_paper_recipe(a.dataset, weights=None if a.weights == "none" else a.weights, epochs=a.epochs, P=a.batch,
+                           precision=a.precision, eval_every=max(1, a.epochs // 13))
+    train_recipe(r, runs_dir("sambn") / name, "sambn", name, callbacks=[GammaLog()])
+
+def paper_table(dataset: str) -> pd.DataFrame:
+    "Table I (market1501) or II (dukemtmcreid) as printed, with the proposed row and ours beside it (`anchors_table`)."
+    cols = {"market1501": (1, 2, 3), "dukemtmcreid": (4, 5, 6)}[dataset]
+    rows = [{"method": m, "venue": v[0], **dict(zip(("R1", "R5", "mAP"), (v[c] for c in cols)))}
+            for m, v in PAPER_ROWS.items() if v[cols[0]] is not None]
+    p = PAPER_ANCHORS[dataset]
+    return pd.DataFrame(rows + [{"method": "Proposed", "venue": "SpliTech 2020", "R1": p["rank1"], "R5": p["rank5"], "mAP": p["mAP"]}])
+
+# %% ../nbs/06_sambn.ipynb #b0e93d82
+TIERS = ("learning", "paper-recipe")
+TIER_NAMES = {"learning": "pretrained", "paper-recipe": "scratch"}
+
+def sambn_table(results: pd.DataFrame) -> pd.DataFrame:
+    "Table III: the paper's rows, then per tier (pretrained, scratch) ours, our gap, p, test and verdict."
+    t = tiers_table(results, TABLE_III, "sambn", TIERS, show=("rank1", "mAP"))
+    return t.rename(columns=lambda c: next((c.replace(f"{k}:", f"{v}:", 1) for k, v in TIER_NAMES.items() if c.startswith(f"{k}:")), c))
+
+def controls_table(results: pd.DataFrame, metric: str = "rank1") -> pd.DataFrame:
+    "The controls: per tier, ours (mean ± std), the gap to the proposed row and its test (paired by seed); no verdict."
+    out = []
+    for group, (what, _) in CONTROLS.items():
+        line = {"control": what}
+        for tier in TIERS:
+            prefix = TIER_PREFIX[tier]
+            every, base = runs_of(results, prefix + group), runs_of(results, prefix + PROPOSED)
+            runs, base = every[~collapsed_runs(every)], base[~collapsed_runs(base)]
+            v = contrast_verdict(runs, base, float("nan"), metric)
+            vals = 100 * runs[metric].astype(float)
+            line.update({f"{TIER_NAMES[tier]}: ours {SHORT[metric]}": f"{vals.mean():.1f} ± {vals.std():.1f}" if len(runs) > 1 else
+                         f"{vals.mean():.1f}" if len(runs) else "not trained yet",
+                         f"{TIER_NAMES[tier]}: collapsed": f"{int(collapsed_runs(every).sum())}/{len(every)}",
+                         f"{TIER_NAMES[tier]}: Δ vs proposed": round(v["delta"], 1), f"{TIER_NAMES[tier]}: p": fmt_p(v["p"])})
+        out.append(line)
+    return pd.DataFrame(out)
+
+def sambn_tables(root=None) -> dict[str, pd.DataFrame]:
+    "Table III and the controls from the result files."
+    results = load_results("sambn", root)
+    return {"Table III": sambn_table(results), "Controls (not in the paper)": controls_table(results)}
+
 # %% ../nbs/06_sambn.ipynb #26d3930f
 PAPER = register_paper(Paper(
     "sambn", "Self Attention based multi branch Network for Person Re-Identification", "SpliTech 2020", "06_sambn",
-    models=("sambn", "sambn_mobilenet_v2")))
+    models=("sambn", "sambn_mobilenet_v2"), data=("cuhk01",), plan=sambn_plan, train_fn=sambn_train_fn,
+    needs_checkpoint=sambn_needs_checkpoint, tables=sambn_tables,
+    tier={"pretrained": ("sambn_mobilenet_v2", {}), "scratch": ("sambn", {"width": 0.25})},
+    anchors=sambn_anchors, paper_args=sambn_paper_args, paper_run=sambn_paper_run))

@@ -20,13 +20,14 @@ from .evaluation import evaluate_embeddings
 from .experiments import config_from_dict, run_name
 from .papers import Paper, register_paper
 from .losses import LossTerm, recipe_loss
-from .trainer import (Schedule, SWACallback, Trainer, finish_run, load_checkpoint, load_model_state,
-                                seed_everything)
+from .trainer import (NonFiniteLoss, Schedule, SWACallback, Trainer, finish_run, load_checkpoint,
+                                load_model_state, seed_everything)
 
 
 # %% auto #0
-__all__ = ['OPTIMIZERS', 'CUHK01_486', 'BASELINE', 'param_groups', 'Recipe', 'recipe_callbacks', 'train_recipe', 'proof_dataset',
-           'proof_recipe', 'proof_runs', 'baseline_train_fn', 'baseline_figure_run', 'load_trained']
+__all__ = ['OPTIMIZERS', 'CUHK01_486', 'BASELINE', 'param_groups', 'Recipe', 'recipe_callbacks', 'recipe_protocol',
+           'train_recipe', 'proof_dataset', 'proof_recipe', 'proof_runs', 'baseline_train_fn', 'baseline_figure_run',
+           'load_trained']
 
 # %% ../nbs/02d_recipe.ipynb #68d6aa6a
 OPTIMIZERS = Registry()   # name -> f(param_groups, recipe) -> torch.optim.Optimizer
@@ -107,12 +108,18 @@ def recipe_callbacks(r: Recipe, loaders: dict, run_dir: str | Path | None = None
     return ([SWACallback(r.swa_start, bn_loader=loaders["train"], second_moment=r.swag, every=r.swa_every, snapshot_dir=snapshots)]
             if r.swa_start else [])
 
+def recipe_protocol(r: Recipe, split) -> str:
+    "The protocol line of a run of `r` on `split`: the split's protocol, the input size, epochs, init, and how `r` departs from the paper."
+    return f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}" + (f"; {r.deviations}" if r.deviations else "")
+
 def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline", name: str | None = None,
                  root: str | Path | None = None, progress: bool = True, extra: Callable | None = None,
-                 callbacks: tuple = ()) -> Trainer:
+                 callbacks: tuple = (), record_divergence: bool = False) -> Trainer:
     """Train (or resume) `r.model` on `r.dataset` by recipe `r`, evaluate it, and write its result file (unless `topic=None`).
     `extra(model, loaders)` returns more fields for the result file (e.g. a paper's metrics per test feature);
-    `callbacks` are the Trainer's, after the recipe's own (e.g. a paper's value logged in the history every epoch)."""
+    `callbacks` are the Trainer's, after the recipe's own (e.g. a paper's value logged in the history every epoch).
+    A loss that turns non-finite raises `NonFiniteLoss`; with `record_divergence` (and a `topic`) the run instead gets
+    a result file without metrics whose `collapsed` says in which epoch it diverged (tables count it, draw nothing from it)."""
     if r.optimizer not in OPTIMIZERS: raise KeyError(f"unknown optimizer {r.optimizer!r}; registered: {', '.join(sorted(OPTIMIZERS))}")
     seed_everything(r.seed)
     split = load_dataset(r.dataset, root, **r.dataset_kwargs)
@@ -128,11 +135,15 @@ def train_recipe(r: Recipe, run_dir: str | Path, topic: str | None = "baseline",
     tr = Trainer(model, L["train"], recipe_loss(r.losses), OPTIMIZERS[r.optimizer](param_groups(model, r.lr, r.lr_mults, r.no_decay), r), r.epochs,
                  sched, evaluate, r.eval_every, run_dir, r.precision, compile=r.compile, callbacks=callbacks,
                  progress=progress, seed=r.seed, meta={**asdict(r), "num_classes": L["num_classes"]})
-    tr.fit()
+    try: tr.fit()
+    except NonFiniteLoss:
+        if not (record_divergence and topic is not None): raise
+        finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier, protocol=recipe_protocol(r, split),
+                   metrics={}, collapsed=f"diverged: the loss became non-finite in epoch {tr.epoch + 1} of {r.epochs}")
+        return tr
     if topic is None: return tr
     swa = [cb.swa_model.module for cb in callbacks if getattr(cb, "swa_model", None) is not None]
-    finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier,
-               protocol=f"{split.protocol}; {r.size[0]}x{r.size[1]}, {r.epochs} epochs, {r.init}" + (f"; {r.deviations}" if r.deviations else ""),
+    finish_run(tr, topic, name or r.default_name, config=asdict(r), tier=r.tier, protocol=recipe_protocol(r, split),
                **({"swa_metrics": evaluate(swa[0])} if swa else {}), **(extra(tr.model, L) if extra else {}))
     return tr
 

@@ -207,8 +207,10 @@ def sambn_plan() -> dict[str, Recipe]:
 def sambn_needs_checkpoint(name: str) -> bool: return name in FIGURE_RUNS
 
 def sambn_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
-    "Train one planned run, gamma logged every epoch."
-    return train_recipe(r, run_dir, "sambn" if write_result else None, name, progress=False, callbacks=[GammaLog()]).history[-1]
+    "Train one planned run, gamma logged every epoch; a run that diverges is recorded as such (the paper expects it without spectral norm)."
+    tr = train_recipe(r, run_dir, "sambn" if write_result else None, name, progress=False, callbacks=[GammaLog()],
+                      record_divergence=True)
+    return tr.history[-1] if tr.history else {}
 
 # %% ../nbs/06_sambn.ipynb #aa696f48
 PAPER_ROWS = {   # Tables I and II as printed: method -> (venue, Market R1, R5, mAP, Duke R1, R5, mAP); None: not reported

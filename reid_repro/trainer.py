@@ -454,9 +454,9 @@ def collapse_reason(row: dict, tol: float = COLLAPSE_TOL) -> str | None:
     return "loss at chance: " + ", ".join(f"{k} {row[k]:.3g} (chance {chance:.3g})" for k, chance in terms.items())
 
 def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protocol: str, tier: str,
-               wall_time_s: float | None = None, metrics: dict | None = None, **extra) -> Path:
+               wall_time_s: float | None = None, metrics: dict | None = None, collapsed: str | None = None, **extra) -> Path:
     """Write the result file of a finished run: metrics, its `tier` (one of `TIERS`), whether it collapsed
-    (`collapse_reason`), wall time (training + evaluation, over resumes), the median training throughput, the engine
+    (`collapse_reason`, or `collapsed`, a reason given by the caller: a diverged run), wall time (training + evaluation, over resumes), the median training throughput, the engine
     the run used (precision with the probe's rates, compilation), and the per-epoch history (so curves can be drawn
     from committed files; checkpoints are not committed)."""
     if tier not in TIERS: raise ValueError(f"tier {tier!r}: use one of {', '.join(TIERS)}")
@@ -466,7 +466,7 @@ def finish_run(trainer: Trainer, topic: str, name: str, *, config: dict, protoco
     rates = [h[key] for h in trainer.history if key in h]
     engine = trainer.engine or {}
     return save_result(topic, name, metrics, config=config, seed=trainer.seed, protocol=protocol, tier=tier,
-                       collapsed=collapse_reason(last),
+                       collapsed=collapsed or collapse_reason(last),
                        wall_time_s=trainer.elapsed_s if wall_time_s is None else wall_time_s,
                        **{f"train_{key}": round(statistics.median(rates), 1) if rates else None},
                        epochs=trainer.epoch, steps=trainer.step, precision=engine.get("precision"),

@@ -102,7 +102,8 @@ def overlay_attention(image, attn, ax=None, cmap: str = "jet", alpha: float = 0.
 # %% ../nbs/02e_viz.ipynb #9e824587
 def attention_grid(images, maps, row_titles=None, col_titles=None, mark_cells=None, cmap: str = "jet",
                    alpha: float = 0.5, show_image: bool = True, panel_width: float = 1.1):
-    "A figure of `maps` (rows, cols, h, w) overlaid on one image per row; `mark_cells[r]` = (x, y) or None."
+    """A figure of `maps` (rows, cols, h, w) overlaid on one image per row; `mark_cells[r]` = (x, y) outlined in every
+    panel of row r, a list of one (x, y) or None per column, or None."""
     maps = torch.as_tensor(np.asarray(maps) if not torch.is_tensor(maps) else maps)
     R, C = maps.shape[:2]
     if len(images) != R: raise ValueError(f"{len(images)} images for {R} rows of maps")
@@ -115,7 +116,8 @@ def attention_grid(images, maps, row_titles=None, col_titles=None, mark_cells=No
         if show_image:
             axs[r, 0].imshow(imgs[r]); axs[r, 0].set_xticks([]); axs[r, 0].set_yticks([])
         for c in range(C):
-            overlay_attention(imgs[r], maps[r, c], ax=axs[r, c + int(show_image)], cmap=cmap, alpha=alpha, mark_cell=mark)
+            overlay_attention(imgs[r], maps[r, c], ax=axs[r, c + int(show_image)], cmap=cmap, alpha=alpha,
+                              mark_cell=mark[c] if isinstance(mark, list) else mark)
         if row_titles is not None: axs[r, 0].set_ylabel(row_titles[r], fontsize=8)
     if col_titles is not None:
         for c, t in enumerate(col_titles): axs[0, c + int(show_image)].set_title(t, fontsize=8)

@@ -14,8 +14,9 @@ the network and its batch; for the attention after stage
 `scaled_dot_product_attention` saves.
 Target: the full SAMBN at >= 0.9x plain ResNet-50's img/s, fastest mode against fastest (attention, spectral norm and
 four classifiers cost at most 10%).
-Run: .venv/bin/python benchmarks/bench_sambn.py [--quick] [--compile] [--hw H W] [--out PATH]
-Writes benchmarks/results/bench_sambn_<amx|no-amx>.json by default. --quick: 2 rounds at 64x32, a smoke test whose
+Run: .venv/bin/python benchmarks/bench_sambn.py [--quick] [--compile] [--memory-only] [--hw H W] [--out PATH]
+Writes benchmarks/results/bench_sambn_<amx|no-amx>.json by default (--memory-only: bench_sambn_memory_<kind>.json,
+the memory probes alone). --quick: 2 rounds at 64x32, a smoke test whose
 timings mean nothing. Needs the machine to itself.
 """
 import argparse
@@ -61,15 +62,27 @@ def peak_memory(name: str, kw: dict, hw: tuple, explicit: bool = False) -> float
     return round(json.loads(r.stdout.strip().splitlines()[-1])["peak_growth_mb"], 1)
 
 
+def memory(hw: tuple) -> dict:
+    "`peak_memory` of every network, and of the attention after stage 1 with its maps held."
+    out = {label: peak_memory(name, kw, hw) for label, (name, kw) in NETS.items()}
+    out["SAMBN, SA at 1, attention map held"] = peak_memory("sambn", NETS["SAMBN, SA at 1"][1], hw, explicit=True)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="2 rounds at 64x32: a smoke test")
     ap.add_argument("--compile", action="store_true", help="also time fp32 under torch.compile")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory probes (minutes, not a quarter of an hour)")
     ap.add_argument("--hw", type=int, nargs=2, default=[256, 128], metavar=("H", "W"))
     ap.add_argument("--out", default=None)
     a = ap.parse_args(argv)
     hw = (64, 32) if a.quick else tuple(a.hw)
     rounds, warmup = (2, 1) if a.quick else (5, 2)
+    if a.memory_only:
+        print("->", save_bench({"batch": BATCH, "input": list(hw), "amx": amx_kind() == "amx", "peak_memory_growth_mb": memory(hw)},
+                               "bench_sambn_memory", a.out, suffix="_quick" if a.quick else ""))
+        return
     timed = modes("fp32 eager", "fp32 channels_last", "bf16 eager", *(("fp32 compiled",) if a.compile else ()))
     nets = {label: (partial(build_model, name, N_ID, **kw), timed) for label, (name, kw) in NETS.items()}
     out = {"batch": BATCH, "input": list(hw), "steps": rounds, "amx": amx_kind() == "amx", "compiled_modes": a.compile,
@@ -77,8 +90,7 @@ def main(argv=None):
     out["vs_plain_resnet50"] = peer_ratios(out, [k for k in NETS if k != PEER], peer=PEER)
     full = out["vs_plain_resnet50"].get("SAMBN (SA at 3, 4 classifiers, SN)")
     out["target_met"] = bool(full and full["best_vs_best"] >= TARGET)
-    out["peak_memory_growth_mb"] = {label: peak_memory(name, kw, hw) for label, (name, kw) in NETS.items()}
-    out["peak_memory_growth_mb"]["SAMBN, SA at 1, attention map held"] = peak_memory("sambn", NETS["SAMBN, SA at 1"][1], hw, explicit=True)
+    out["peak_memory_growth_mb"] = memory(hw)
     print({k: v["best_vs_best"] for k, v in out["vs_plain_resnet50"].items()}, "target met:", out["target_met"])
     print("peak memory growth (MB):", out["peak_memory_growth_mb"])
     print("->", save_bench(out, "bench_sambn", a.out, suffix="_quick" if a.quick else ""))

@@ -27,8 +27,15 @@ def merge_heads(z: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/02h_attention.ipynb #0e9bac0e
 def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float | None = None, weights: bool = False):
     """softmax(scale * q k^T) v over the keys, for q (..., L_q, d_k), k (..., L_k, d_k), v (..., L_k, d_v); `scale`
-    defaults to 1/sqrt(d_k). Returns (output (..., L_q, d_v), the weights (..., L_q, L_k) if `weights`, else None)."""
+    defaults to 1/sqrt(d_k). Returns (output (..., L_q, d_v), the weights (..., L_q, L_k) if `weights`, else None).
+    Without `weights` it runs `scaled_dot_product_attention`, on contiguous 4-D inputs (batch, heads, L, d) where q, k
+    and v share their leading dimensions (any rank reshaped to that): on a CPU a 3-D or non-contiguous input (tokens
+    read off a feature map) falls back to the math kernel, which holds the L_q x L_k map (1.6 GB for 32 maps of
+    2048 x 2048 in training), where the fused one holds none. Inputs that broadcast go to it as they are."""
     s = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if not weights and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]:
+        as4 = lambda t: (t if t.dim() == 4 else t.reshape(-1, 1, *t.shape[-2:])).contiguous()
+        return F.scaled_dot_product_attention(as4(q), as4(k), as4(v), scale=s).reshape(*q.shape[:-1], v.shape[-1]), None
     if not weights: return F.scaled_dot_product_attention(q, k, v, scale=s), None
     a = torch.softmax(s * q @ k.transpose(-1, -2), dim=-1)          # a[l_q, l_k]: how much query l_q reads key l_k
     return a @ v, a

@@ -30,8 +30,7 @@ def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float | Non
     defaults to 1/sqrt(d_k). Returns (output (..., L_q, d_v), the weights (..., L_q, L_k) if `weights`, else None).
     Without `weights` it runs `scaled_dot_product_attention`, on contiguous 4-D inputs (batch, heads, L, d) where q, k
     and v share their leading dimensions (any rank reshaped to that): on a CPU a 3-D or non-contiguous input (tokens
-    read off a feature map) falls back to the math kernel, which holds the L_q x L_k map (1.6 GB for 32 maps of
-    2048 x 2048 in training), where the fused one holds none. Inputs that broadcast go to it as they are."""
+    read off a feature map) falls back to the math kernel, which holds the L_q x L_k map, where the fused one holds none. Inputs that broadcast go to it as they are."""
     s = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
     if not weights and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]:
         as4 = lambda t: (t if t.dim() == 4 else t.reshape(-1, 1, *t.shape[-2:])).contiguous()

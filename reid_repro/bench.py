@@ -27,10 +27,10 @@ from .papers import load_papers
 from .trainer import autocast
 
 # %% auto #0
-__all__ = ['MODES', 'DTYPES', 'PEER', 'HACNN_SETTING', 'HACNN_CACHE', 'interleave', 'timed', 'failure', 'time_modes', 'logits_of',
-           'train_step', 'modes', 'time_models', 'speed_rows', 'amx_kind', 'bench_path', 'save_bench', 'matmul_gflops',
-           'hacnn_class', 'peer_parser', 'peer_rounds', 'peer_ratios', 'peer_table_rows', 'profile_ops', 'tier_models',
-           'tier_topics']
+__all__ = ['MODES', 'DTYPES', 'PEER', 'HACNN_SETTING', 'TORCHREID_CACHE', 'interleave', 'timed', 'failure', 'time_modes',
+           'logits_of', 'train_step', 'modes', 'time_models', 'speed_rows', 'amx_kind', 'bench_path', 'save_bench',
+           'matmul_gflops', 'torchreid_model_module', 'hacnn_class', 'peer_parser', 'peer_rounds', 'peer_ratios',
+           'peer_table_rows', 'profile_ops', 'tier_models', 'tier_topics']
 
 # %% ../nbs/02g_bench.ipynb #12fd45a8
 def interleave(calls: dict[str, Callable[[], object]], repeats: int) -> dict[str, list]:
@@ -197,24 +197,29 @@ def matmul_gflops(dtype: str | torch.dtype = "fp32", n: int = 2048, repeats: int
 # %% ../nbs/02g_bench.ipynb #3b5e7631
 PEER = "HA-CNN (torchreid 0.2.5)"
 HACNN_SETTING = dict(num_classes=751, batch=32, hw=(160, 64))
-HACNN_CACHE = Path.home() / ".cache" / "reid_repro" / "torchreid-0.2.5"
+TORCHREID_CACHE = Path.home() / ".cache" / "reid_repro" / "torchreid-0.2.5"
 
-def hacnn_class(cache: str | Path = HACNN_CACHE, sdist: str = "torchreid==0.2.5",
-                member: str = "torchreid-0.2.5/torchreid/reid/models/hacnn.py"):
-    "torchreid 0.2.5's `HACNN` class from its sdist (downloaded once into `cache`), or None with the reason printed."
-    cache = Path(cache); src = cache / "hacnn.py"
+def torchreid_model_module(name: str, cache: str | Path = TORCHREID_CACHE, sdist: str = "torchreid==0.2.5"):
+    """torchreid 0.2.5's `torchreid/reid/models/<name>.py`, imported from its sdist (downloaded once into `cache`), or
+    None with the reason printed."""
+    cache = Path(cache); src = cache / f"{name}.py"
     if not src.is_file():
         cache.mkdir(parents=True, exist_ok=True)
-        r = subprocess.run([sys.executable, "-m", "pip", "download", sdist, "--no-deps", "--no-binary", ":all:", "-d", str(cache)],
-                           capture_output=True, text=True)
-        tars = sorted(cache.glob("torchreid-0.2.5*.tar.gz"))
-        if r.returncode or not tars:
-            print(f"skipping the peer: `pip download {sdist}` failed ({r.stderr.strip().splitlines()[-1:]})"); return None
-        with tarfile.open(tars[0]) as t: src.write_bytes(t.extractfile(member).read())
-    warnings.filterwarnings("ignore", message=".*upsample.*deprecated")   # its F.upsample calls, as shipped
-    spec = importlib.util.spec_from_file_location("torchreid_hacnn", src)
+        if not (tars := sorted(cache.glob("torchreid-0.2.5*.tar.gz"))):
+            r = subprocess.run([sys.executable, "-m", "pip", "download", sdist, "--no-deps", "--no-binary", ":all:", "-d", str(cache)],
+                               capture_output=True, text=True)
+            if r.returncode or not (tars := sorted(cache.glob("torchreid-0.2.5*.tar.gz"))):
+                print(f"skipping torchreid's {name}: `pip download {sdist}` failed ({r.stderr.strip().splitlines()[-1:]})"); return None
+        with tarfile.open(tars[0]) as t: src.write_bytes(t.extractfile(f"torchreid-0.2.5/torchreid/reid/models/{name}.py").read())
+    spec = importlib.util.spec_from_file_location(f"torchreid_{name}", src)
     mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
-    return mod.HACNN
+    return mod
+
+def hacnn_class(cache: str | Path = TORCHREID_CACHE):
+    "torchreid 0.2.5's `HACNN` class (`torchreid_model_module`), or None with the reason printed."
+    warnings.filterwarnings("ignore", message=".*upsample.*deprecated")   # its F.upsample calls, as shipped
+    return getattr(torchreid_model_module("hacnn", cache), "HACNN", None)
+
 
 # %% ../nbs/02g_bench.ipynb #b62b2e5f
 def peer_parser(description: str, profile_help: str) -> argparse.ArgumentParser:

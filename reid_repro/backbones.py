@@ -263,6 +263,7 @@ class OSBlock(nn.Module):
         self.conv2b = nn.Sequential(*[LiteConv(mid, mid) for _ in range(2)])
         self.conv2c = nn.Sequential(*[LiteConv(mid, mid) for _ in range(3)])
         self.conv2d = deepest if deepest is not None else nn.Sequential(*[LiteConv(mid, mid) for _ in range(4)])
+        self.replaced_stream = deepest is not None
         self.gate = ChannelGate(mid)       # one gate, shared by the four streams
         self.conv3 = ConvNorm(mid, cout, relu=False)
         self.downsample = ConvNorm(cin, cout, relu=False) if cin != cout else None
@@ -308,8 +309,7 @@ class OSNet(nn.Module):
         if weights == "imagenet":
             raise FileNotFoundError("no ImageNet OSNet weights on this machine: pass the path of torchreid's osnet_*_imagenet.pth")
         if weights is not None:
-            replaced = tuple(f"{n}.conv2d." for n, m in self.named_modules() if isinstance(m, OSBlock)
-                             and not all(isinstance(s, LiteConv) for s in m.conv2d))
+            replaced = tuple(f"{n}.conv2d." for n, m in self.named_modules() if isinstance(m, OSBlock) and m.replaced_stream)
             load_trunk_weights(self, weights, ignore=("fc.", "classifier.", *replaced))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

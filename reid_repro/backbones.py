@@ -64,15 +64,16 @@ class BaselineReID(nn.Module):
         if self.test_norm == "l2": emb = F.normalize(emb, dim=1)
         return {"feat": feat, "emb": emb, "logits": self.classifier(emb) if self.training else None}
 
-def load_trunk_weights(net: nn.Module, weights: str | Path, ignore: tuple[str, ...] = ("fc.",)) -> None:
-    "Load a user-provided state dict into a torchvision model; keys starting with `ignore` (the classifier) may be absent or of any size."
+def load_trunk_weights(net: nn.Module, weights: str | Path, ignore: tuple[str, ...] = ("fc.",), may_miss: tuple[str, ...] = ()) -> None:
+    """Load a user-provided state dict into `net` (a torchvision model, an OSNet); keys starting with `ignore` (the classifier) may be
+    absent or of any size; the model's keys starting with `may_miss` may be absent from the file (they keep their init)."""
     path = Path(weights)
     if not path.is_file(): raise FileNotFoundError(f"weights file {path} not found: pass the path of a saved state_dict")
     sd = torch.load(path, map_location="cpu", weights_only=True)
     sd = {k: v for k, v in sd.items() if not k.startswith(ignore)}
     try: missing, unexpected = net.load_state_dict(sd, strict=False)
     except RuntimeError as e: raise ValueError(f"{path} does not fit {type(net).__name__}: {e}") from None
-    missing = [k for k in missing if not k.startswith(ignore)]
+    missing = [k for k in missing if not k.startswith(ignore + tuple(may_miss))]
     if missing or unexpected:
         raise ValueError(f"{path} does not fit {type(net).__name__}: missing {missing[:5]}, unexpected {unexpected[:5]}")
 
@@ -285,7 +286,8 @@ class OSNet(nn.Module):
     two omni-scale blocks each, a 1x1 + 2x2 average-pool transition after conv2 and conv3, conv5 a 1x1 convolution.
     `width` 1.0, 0.5 or 0.25; `ibn`: instance norm in the stem and conv2's blocks; `deepest(stage, mid)`: a module for
     the fourth stream of each block of stage 2-4 (None keeps the lite layers); `weights`: a torchreid OSNet state
-    dict's path (its `fc` and `classifier`, and the replaced streams, are not loaded)."""
+    dict's path (its `fc` and `classifier`, and the lite layers of replaced streams, are not loaded; a replaced stream
+    missing from the file keeps its init, so torchreid's files load, and a trunk saved from this class loads whole)."""
     def __init__(self, width: float = 1.0, ibn: bool = False, deepest: Callable[[int, int], nn.Module | None] | None = None,
                  weights: str | Path | None = None):
         super().__init__()
@@ -309,8 +311,9 @@ class OSNet(nn.Module):
         if weights == "imagenet":
             raise FileNotFoundError("no ImageNet OSNet weights on this machine: pass the path of torchreid's osnet_*_imagenet.pth")
         if weights is not None:
-            replaced = tuple(f"{n}.conv2d." for n, m in self.named_modules() if isinstance(m, OSBlock) and m.replaced_stream)
-            load_trunk_weights(self, weights, ignore=("fc.", "classifier.", *replaced))
+            replaced = [f"{n}.conv2d." for n, m in self.named_modules() if isinstance(m, OSBlock) and m.replaced_stream]
+            load_trunk_weights(self, weights, ignore=("fc.", "classifier.", *(f"{s}{i}." for s in replaced for i in range(4))),
+                               may_miss=tuple(replaced))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv5(self.conv4(self.conv3(self.conv2(self.maxpool(self.conv1(x))))))

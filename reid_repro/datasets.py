@@ -427,12 +427,13 @@ POOL_OFFSET = 100_000
 
 @register("pooled")
 def pooled(root=None, sources=("viper", "ilids", "caviar4reid", "market1501_mini"), holdout: str = "viper",
-           split_id: int = 0, seed: int = 0) -> ReIDSplit:
-    "Every image of `sources` as one training set, except the test ids of `holdout`, whose test split is the query/gallery."
+           split_id: int = 0, seed: int = 0, holdout_kwargs: dict | None = None) -> ReIDSplit:
+    """Every image of `sources` as one training set, except the test ids of `holdout`, whose test split is the
+    query/gallery (`holdout_kwargs`: more of its protocol, e.g. CUHK01's `num_test`)."""
     if holdout not in sources: raise ValueError(f"holdout {holdout!r} must be one of the sources {sources}")
     train, q, g = [], [], []
     for k, name in enumerate(sources):
-        kw = {"split_id": split_id, "seed": seed} if name == holdout else {}
+        kw = {"split_id": split_id, "seed": seed, **(holdout_kwargs or {})} if name == holdout else {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             s = load_dataset(name, root, **kw)

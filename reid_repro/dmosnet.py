@@ -12,11 +12,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import attend, from_tokens, merge_heads, split_heads, to_tokens
-from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, register_model
+from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, mobilenet_v2_stages, register_model
+from .losses import LOSSES, LossTerm
+from .trainer import CheckpointError, load_checkpoint, save_checkpoint
 
 # %% auto #0
 __all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'window_partition', 'window_merge', 'window_attention', 'global_attention',
-           'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet']
+           'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet', 'Distiller', 'distill_loss', 'dmosnet_distill',
+           'save_trunk']
 
 # %% ../nbs/07_dmosnet.ipynb #4160b7c0
 def window_partition(x: torch.Tensor, G: int) -> torch.Tensor:
@@ -121,3 +124,47 @@ def dmosnet(num_classes: int, weights: str | Path | None = None, placement: tupl
     `pool`, `heads` (default the paper's, for 256x128)."""
     trunk = dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention})
     return BaselineReID(num_classes, trunk=trunk, dim=OSNET_WIDTHS[width][3], test_norm="l2")
+
+# %% ../nbs/07_dmosnet.ipynb #19316bf4
+class Distiller(nn.Module):
+    """A student trunk (OSNet or DM-OSNet, `dim` output channels) taught the frozen ImageNet MobileNetV2's last feature
+    map (last stride 1) through a 1x1 projection. `forward` returns the student's pooled feature (`feat`, and `emb`
+    L2-normalised, to rank by cosine) and the pair (projected student map, teacher map) as `distill`."""
+    def __init__(self, trunk: nn.Module, dim: int):
+        super().__init__()
+        self.trunk = trunk
+        self.teacher = mobilenet_v2_stages("imagenet", last_stride=1).requires_grad_(False).eval()
+        self.project = nn.Conv2d(dim, self.teacher.channels[-1], 1)
+
+    def train(self, mode: bool = True) -> "Distiller":
+        super().train(mode)
+        self.teacher.eval()           # the teacher's batch norms keep ImageNet's statistics
+        return self
+
+    def forward(self, x: torch.Tensor) -> dict:
+        s = self.trunk(x)
+        with torch.no_grad(): t = self.teacher(x)
+        feat = s.mean((2, 3))
+        return {"feat": feat, "emb": F.normalize(feat, dim=1), "distill": (self.project(s), t)}
+
+@LOSSES.register("distill")
+def distill_loss(term: LossTerm):
+    "1 - cos(projected student, teacher) at each position of the pair of maps, averaged; labels unused."
+    return lambda maps, labels: (1 - F.cosine_similarity(maps[0].float(), maps[1].float(), dim=1)).mean()
+
+@register_model("dmosnet_distill")
+def dmosnet_distill(num_classes: int, weights: str | Path | None = None, placement: tuple = (1, 0, 0), width: float = 1.0,
+                    ibn: bool = False, **attention) -> Distiller:
+    "`dmosnet`'s trunk (`placement` (0, 0, 0): OSNet) as the student of a `Distiller`; `num_classes` is unused."
+    return Distiller(dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention}),
+                     OSNET_WIDTHS[width][3])
+
+# %% ../nbs/07_dmosnet.ipynb #5810bba2
+def save_trunk(run_dir: str | Path) -> Path:
+    """The trunk of the run's last checkpoint (`trunk.` keys of a `dmosnet` or a `Distiller`) as a state dict of
+    OSNet's module names, written atomically to `trunk.pt` beside it: a start for fine-tuning runs (`weights=`)."""
+    run_dir = Path(run_dir)
+    state = load_checkpoint(run_dir / "last.pt")["model"]
+    trunk = {k.removeprefix("trunk."): v for k, v in state.items() if k.startswith("trunk.")}
+    if not trunk: raise CheckpointError(f"{run_dir / 'last.pt'} holds no trunk: pass the run directory of a dmosnet or distillation run")
+    return save_checkpoint(trunk, run_dir / "trunk.pt")

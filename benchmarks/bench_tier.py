@@ -7,6 +7,7 @@ The tiers are those the papers declare (`Paper.tier`, read with `reid_repro.benc
   han:    R1 HAN-L/S and the Table 7 baselines (04_han)
   robust: the Robust-ReID tier nets "T" (shuffle and Inception blocks) and "T-D&W" (05_robust)
   sambn:  the head on the MobileNetV2 trunk and on ResNet-50's layout at width 0.25, at 128x64 (--hw 128 64; 06_sambn)
+  dmosnet: OSNet and DM-OSNet at width 0.5, at 128x64 (--hw 128 64; 07_dmosnet)
 Run: .venv/bin/python benchmarks/bench_tier.py <paper> [--compile] [--steps N] [--hw H W] [--out PATH]
 Writes benchmarks/results/bench_<paper>_tier_<amx|no-amx>.json by default. Needs the machine to itself.
 """

@@ -5,6 +5,7 @@
 # %% ../nbs/07_dmosnet.ipynb #7df397b2
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import torch
@@ -13,13 +14,21 @@ import torch.nn.functional as F
 
 from .attention import attend, from_tokens, merge_heads, split_heads, to_tokens
 from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, mobilenet_v2_stages, register_model
+from .core import load_results, runs_dir
+from .experiments import TIER_PREFIX, Ablation, PlannedRun, run_name, runs_of
 from .losses import LOSSES, LossTerm
+from .papers import Anchor, Paper, register_paper
+from .recipe import CUHK01_486, Recipe, train_recipe
 from .trainer import CheckpointError, load_checkpoint, save_checkpoint
 
 # %% auto #0
-__all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'window_partition', 'window_merge', 'window_attention', 'global_attention',
-           'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet', 'Distiller', 'distill_loss', 'dmosnet_distill',
-           'save_trunk']
+__all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'COLUMNS', 'TABLE_2', 'TABLE_3', 'TABLE_4', 'TABLE_2_ROWS', 'PAPER_DATASETS',
+           'CPU_SIZE', 'CPU_WIDTH', 'CPU_BATCH', 'CPU_EPOCHS', 'DISTILL_EPOCHS', 'STARTS', 'DISTILL_IMAGES',
+           'T3_PLACEMENTS', 'T2_SEEDS', 'SEEDS', 'PAPER', 'window_partition', 'window_merge', 'window_attention',
+           'global_attention', 'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet', 'placement_name', 'Distiller',
+           'distill_loss', 'dmosnet_distill', 'save_trunk', 'dmosnet_paper_recipe', 'cpu_recipe', 'start_run',
+           'start_recipe', 'group', 'best_start', 'dmosnet_plan', 'dmosnet_needs_checkpoint', 'dmosnet_train_fn',
+           'paper_run_name', 'paper_command', 'dmosnet_anchors', 'dmosnet_paper_args', 'dmosnet_paper_run']
 
 # %% ../nbs/07_dmosnet.ipynb #4160b7c0
 def window_partition(x: torch.Tensor, G: int) -> torch.Tensor:
@@ -125,6 +134,39 @@ def dmosnet(num_classes: int, weights: str | Path | None = None, placement: tupl
     trunk = dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention})
     return BaselineReID(num_classes, trunk=trunk, dim=OSNET_WIDTHS[width][3], test_norm="l2")
 
+# %% ../nbs/07_dmosnet.ipynb #f59b7b40
+COLUMNS = ("market1501", "dukemtmcreid", "cuhk03-detected", "cuhk03-labeled", "msmt17")   # the paper's datasets, in its order
+def _cells(*v) -> dict:
+    "mAP and rank-1 per dataset of `COLUMNS` from the printed pairs (None: not reported)."
+    return {ds: {"mAP": m, "rank1": r} for ds, m, r in zip(COLUMNS, v[::2], v[1::2])}
+
+TABLE_2 = {   # placement [conv2, conv3, conv4] -> cells (ImageNet init, the paper's recipe); (0,0,0) quoted from OSNet's paper
+    (0, 0, 0): _cells(84.9, 94.8, 73.5, 88.6, 67.8, 72.3, None, None, 52.9, 78.7),
+    (1, 0, 0): _cells(86.76, 95.26, 76.87, 89.45, 68.81, 71.50, 71.56, 74.00, 55.96, 80.25),
+    (0, 1, 0): _cells(86.68, 95.01, 76.65, 89.54, 68.90, 71.20, 70.73, 72.71, 55.29, 80.03),
+    (0, 0, 1): _cells(86.42, 95.06, 76.58, 89.68, 69.09, 71.36, 70.86, 73.57, 54.03, 79.26),
+    (1, 1, 0): _cells(86.07, 94.83, 75.87, 88.7, 67.79, 70.57, 70.43, 72.57, 54.47, 79.71),
+    (1, 0, 1): _cells(85.57, 94.12, 75.38, 88.24, 69.02, 71.93, 70.47, 72.86, 54.17, 79.38),
+    (0, 1, 1): _cells(85.42, 94.18, 75.21, 88.73, 68.11, 70.57, 71.12, 73.64, 53.45, 78.78),
+    (1, 1, 1): _cells(84.93, 93.88, 75.03, 87.75, 66.90, 68.70, 69.89, 71.79, 52.23, 77.37)}
+TABLE_3 = {   # (model, pre-training) -> cells; OSNet/ImageNet is OSNet's published result
+    ("ResNet-50", "ImageNet (supervised)"): _cells(81.95, 92.55, 72.66, 83.80, 63.11, 65.07, 65.83, 67.79, 44.39, 68.73),
+    ("ResNet-50", "LUPerson (SpCL)"): _cells(83.23, 93.17, 76.00, 86.12, 65.71, 67.14, 68.23, 69.07, 47.62, 71.28),
+    ("OSNet", "ImageNet (supervised)"): _cells(84.9, 94.8, 73.5, 88.6, 67.8, 72.3, None, None, 52.9, 78.7),
+    ("OSNet", "LUPerson (SpCL)"): _cells(86.16, 95.1, 76.62, 88.29, 68.99, 71.67, 70.87, 72.86, 55.78, 80.23)}
+TABLE_4 = {   # the paper's three rows of Table 4 (the other methods are published anchors, not runs of this paper)
+    "OSNet+DL-MHSA": TABLE_2[(1, 0, 0)],
+    "OSNet+LUPerson": {**TABLE_3[("OSNet", "LUPerson (SpCL)")], "cuhk03-detected": {"mAP": 68.99, "rank1": "71.57?"}},
+    "DM-OSNet (OSNet+DL-MHSA+LUPerson)": _cells(87.36, 95.61, 78.26, 89.18, 70.59, 73.0, 72.96, 74.57, 57.13, 80.96)}
+
+def placement_name(p: tuple) -> str: return "[" + ",".join(map(str, p)) + "]"
+
+TABLE_2_ROWS = [   # our Table 2: each placement, the paper's Market-1501 cells, the row the paper's text contrasts it with
+    Ablation(placement_name(p), f"DL-MHSA in {', '.join(s for s, on in zip(('conv2', 'conv3', 'conv4'), p) if on) or 'no stage (OSNet)'}",
+             {"placement": p}, TABLE_2[p]["market1501"],
+             None if sum(p) == 0 else "[0,0,0]" if sum(p) == 1 else "[1,0,0]", runs="dmosnet-" + "".join(map(str, p)))
+    for p in TABLE_2]
+
 # %% ../nbs/07_dmosnet.ipynb #19316bf4
 class Distiller(nn.Module):
     """A student trunk (OSNet or DM-OSNet, `dim` output channels) taught the frozen ImageNet MobileNetV2's last feature
@@ -168,3 +210,120 @@ def save_trunk(run_dir: str | Path) -> Path:
     trunk = {k.removeprefix("trunk."): v for k, v in state.items() if k.startswith("trunk.")}
     if not trunk: raise CheckpointError(f"{run_dir / 'last.pt'} holds no trunk: pass the run directory of a dmosnet or distillation run")
     return save_checkpoint(trunk, run_dir / "trunk.pt")
+
+# %% ../nbs/07_dmosnet.ipynb #92bf6f04
+PAPER_DATASETS = {"market1501": ("market1501", {}), "dukemtmcreid": ("dukemtmcreid", {}), "msmt17": ("msmt17", {}),
+                  "cuhk03-detected": ("cuhk03", {"kind": "detected"}), "cuhk03-labeled": ("cuhk03", {"kind": "labeled"})}
+
+def dmosnet_paper_recipe(dataset: str = "market1501", placement: tuple = (1, 0, 0), **kw) -> Recipe:
+    """The paper's fine-tuning (Sec. 4.2; FastReID's BagTricks for the rest) of the `placement` network on one of
+    `PAPER_DATASETS`; `kw` overrides any recipe field."""
+    name, dkw = PAPER_DATASETS[dataset]
+    return Recipe(**{**dict(model="dmosnet", model_kwargs={"placement": tuple(placement)}, dataset=name, dataset_kwargs=dkw,
+                            size=(256, 128), P=16, K=4, epochs=120, warmup_epochs=10, milestones=(50 / 120, 100 / 120),
+                            eval_every=10, tier="paper"), **kw})
+
+# %% ../nbs/07_dmosnet.ipynb #859d2a14
+CPU_SIZE, CPU_WIDTH, CPU_BATCH, CPU_EPOCHS, DISTILL_EPOCHS = (128, 64), 0.5, (8, 4), 40, 20
+STARTS = ("scratch", "pooled", "distilled")
+DISTILL_IMAGES = {"sources": ("viper", "ilids", "caviar4reid", "market1501_mini", "cuhk01"), "holdout": "cuhk01",
+                  "holdout_kwargs": {"num_test": CUHK01_486[1]["num_test"]}, "split_id": CUHK01_486[1]["split_id"]}
+T3_PLACEMENTS, T2_SEEDS = ((0, 0, 0), (1, 0, 0)), {(1, 1, 1): 3}     # Table 2's other placements: 2 seeds unless named
+SEEDS = 3
+
+def cpu_recipe(placement: tuple = (1, 0, 0), start: str = "scratch", seed: int = 0, dataset: tuple = CUHK01_486, **kw) -> Recipe:
+    """A CPU-tier fine-tuning run of the `placement` network (width `CPU_WIDTH`, 128x64) on CUHK01 485/486 from
+    `start` ("scratch", or a start run's trunk)."""
+    if start not in STARTS: raise ValueError(f"start {start!r}: use one of {', '.join(STARTS)}")
+    weights = None if start == "scratch" else str(runs_dir("dmosnet") / start_run(start) / "trunk.pt")
+    return Recipe(**{**dict(model="dmosnet", model_kwargs={"placement": tuple(placement), "width": CPU_WIDTH, **CPU_ATTENTION},
+                            weights=weights, dataset=dataset[0], dataset_kwargs=dataset[1], size=CPU_SIZE, P=CPU_BATCH[0],
+                            K=CPU_BATCH[1], epochs=CPU_EPOCHS, warmup_epochs=round(0.05 * CPU_EPOCHS), milestones=(0.42, 0.83),
+                            eval_every=CPU_EPOCHS // 4, seed=seed, tier="paper-recipe" if start == "scratch" else "learning",
+                            deviations=f"CPU tier: width {CPU_WIDTH}, 128x64 (G 4, r 4/2/1), batch 8x4, {CPU_EPOCHS} epochs"
+                                       + ("" if start == "scratch" else f"; start: OSNet pre-trained ({start}), attention streams random")), **kw})
+
+def start_run(start: str) -> str: return run_name(f"learn-start-{start}", seed=0)
+
+def start_recipe(start: str) -> Recipe:
+    "The run that makes a start: OSNet (`[0,0,0]`) supervised on the pooled datasets, or distilled from the ImageNet MobileNetV2."
+    if start == "pooled":
+        return cpu_recipe((0, 0, 0), dataset=("pooled", {}), deviations="start: supervised on VIPeR (less its test half), "
+                          "i-LIDS, CAVIAR4REID and the Market-1501 sample; the CPU tier's fine-tuning recipe", tier="learning")
+    if start == "distilled":
+        return cpu_recipe((0, 0, 0), model="dmosnet_distill", dataset=("pooled", DISTILL_IMAGES), sampler="random",
+                          losses=(LossTerm("distill", "distill"),), epochs=DISTILL_EPOCHS, eval_every=DISTILL_EPOCHS // 4,
+                          warmup_epochs=1, tier="learning", deviations="start: ImageNet MobileNetV2's last map distilled "
+                          "(1 - cosine per position) on the pooled datasets and CUHK01's training images, labels unused")
+    raise ValueError(f"start {start!r} is made by no run: use 'pooled' or 'distilled'")
+
+# %% ../nbs/07_dmosnet.ipynb #099adffb
+def group(placement: tuple, start: str) -> str:
+    "The run group of a fine-tuning run: `dmosnet-<placement digits>-<start>`, with the tier's prefix."
+    return TIER_PREFIX["paper-recipe" if start == "scratch" else "learning"] + f"dmosnet-{''.join(map(str, placement))}-{start}"
+
+def best_start(root=None) -> str | None:
+    "The start whose OSNet (`[0,0,0]`) has the highest mean rank-1 over Table 3's seeds, once all are trained; else None."
+    res = load_results("dmosnet", root=root)
+    means = {s: runs_of(res, group((0, 0, 0), s))["rank1"] for s in STARTS}
+    return max(means, key=lambda s: means[s].mean()) if all(len(m) == SEEDS for m in means.values()) else None
+
+def dmosnet_plan() -> dict[str, Recipe]:
+    "Result name -> recipe: the two starts, Table 3 seed by seed, then (once `best_start` is known) Table 2's other placements."
+    plan = {start_run(s): start_recipe(s) for s in STARTS[1:]}
+    plan |= {run_name(group(p, s), seed=k): cpu_recipe(p, s, seed=k) for k in range(SEEDS) for s in STARTS for p in T3_PLACEMENTS}
+    if best := best_start():
+        others = [p for p in TABLE_2 if p not in T3_PLACEMENTS]
+        plan |= {run_name(group(p, best), seed=k): cpu_recipe(p, best, seed=k)
+                 for k in range(SEEDS) for p in others if k < T2_SEEDS.get(p, 2)}
+    return plan
+
+def dmosnet_needs_checkpoint(name: str) -> bool:
+    "A start's checkpoint is needed while a fine-tuning run from it has no result file (its trunk is their weights)."
+    starts = {start_run(s): s for s in STARTS[1:]}
+    return name in starts and any(not PlannedRun("dmosnet", n).result_file.is_file()
+                                  for n, r in dmosnet_plan().items() if r.weights and starts[name] in Path(r.weights).parent.name)
+
+def dmosnet_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
+    "Train one planned run; a start also writes its trunk (`save_trunk`) for the fine-tuning runs."
+    tr = train_recipe(r, run_dir, "dmosnet" if write_result else None, name, progress=False)
+    if name in {start_run(s) for s in STARTS[1:]}: save_trunk(run_dir)
+    return tr.history[-1] if tr.history else {}
+
+# %% ../nbs/07_dmosnet.ipynb #096fb171
+def paper_run_name(dataset: str) -> str:
+    "Result name of the paper's recipe on a full benchmark: `paper-<dataset>-dmosnet_seed0`."
+    return run_name(f"paper-{dataset}-dmosnet", seed=0)
+
+def paper_command(dataset: str) -> str: return f"reid_repro dmosnet paper --dataset {dataset} --weights <osnet_x1_0_imagenet.pth>"
+
+def dmosnet_anchors() -> list[Anchor]:
+    "Table 4's OSNet+DL-MHSA row per dataset: the paper's mAP and rank-1, our result's name, the command."
+    return [Anchor(f"Table 4: {ds}", "OSNet+DL-MHSA (ImageNet OSNet, stream in conv2)", cells, paper_run_name(ds), paper_command(ds))
+            for ds, cells in TABLE_4["OSNet+DL-MHSA"].items()]
+
+def dmosnet_paper_args(p: argparse.ArgumentParser) -> None:
+    "The options of `reid_repro dmosnet paper`: the paper's recipe (Sec. 4.2) on a full benchmark."
+    p.add_argument("--dataset", required=True, choices=list(PAPER_DATASETS), help="under data/")
+    p.add_argument("--weights", required=True, help='torchreid\'s ImageNet osnet_x1_0 state dict (the paper\'s start), or "none" (from scratch)')
+    p.add_argument("--placement", default="100", help="DL-MHSA in [conv2, conv3, conv4] as three digits (Table 2's rows; DM-OSNet: 100)")
+    p.add_argument("--epochs", type=int, default=120, help="the rate drops 10x at 50/120 and 100/120 of them")
+    p.add_argument("--batch", type=int, default=64, help="identities x 4 images")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"])
+
+def dmosnet_paper_run(a: argparse.Namespace) -> None:
+    "Train the paper's recipe on the benchmark the options name; its result file is the anchor's."
+    if len(a.placement) != 3 or set(a.placement) - set("01"): raise SystemExit(f"--placement {a.placement}: three digits 0/1, e.g. 100")
+    name = paper_run_name(a.dataset)
+    r = dmosnet_paper_recipe(a.dataset, tuple(int(c) for c in a.placement), weights=None if a.weights == "none" else a.weights,
+                             epochs=a.epochs, P=max(1, a.batch // 4), precision=a.precision, eval_every=max(1, a.epochs // 12))
+    train_recipe(r, runs_dir("dmosnet") / name, "dmosnet", name)
+
+# %% ../nbs/07_dmosnet.ipynb #24c28610
+PAPER = register_paper(Paper(
+    "dmosnet", "Integration of Multi-Head Self-Attention and Convolution for Person Re-Identification", "Sensors 2022", "07_dmosnet",
+    models=("dmosnet", "dmosnet_distill"), data=("cuhk01", "viper", "ilids", "caviar4reid", "market1501_mini"),
+    plan=dmosnet_plan, train_fn=dmosnet_train_fn, needs_checkpoint=dmosnet_needs_checkpoint,
+    tier={f"OSNet x{CPU_WIDTH}": ("dmosnet", {"placement": (0, 0, 0), "width": CPU_WIDTH, **CPU_ATTENTION}),
+          f"DM-OSNet x{CPU_WIDTH}": ("dmosnet", {"placement": (1, 0, 0), "width": CPU_WIDTH, **CPU_ATTENTION})},
+    anchors=dmosnet_anchors, paper_args=dmosnet_paper_args, paper_run=dmosnet_paper_run))

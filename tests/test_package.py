@@ -44,12 +44,12 @@ def test_eval_missing_checkpoint_names_the_fix():
 
 def test_every_paper_command_helps():
     exe = Path(sys.executable).parent / "reid_repro"
-    for topic in ("baseline", "kvmmn", "han", "robust", "sambn"):
+    for topic in ("baseline", "kvmmn", "han", "robust", "sambn", "dmosnet"):
         out = subprocess.run([str(exe), topic, "--help"], capture_output=True, text=True, check=True).stdout
         assert f"usage: reid_repro {topic}" in out and all(w in out for w in ("train", "tables")), out
         out = subprocess.run([str(exe), topic, "train", "--help"], capture_output=True, text=True, check=True).stdout
         assert "--only" in out, out
-    for topic in ("han", "robust", "sambn"):   # the papers with a full-benchmark recipe
+    for topic in ("han", "robust", "sambn", "dmosnet"):   # the papers with a full-benchmark recipe
         out = subprocess.run([str(exe), topic, "paper", "--help"], capture_output=True, text=True, check=True).stdout
         assert "--dataset" in out, out
 

@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,7 +17,8 @@ import torch.nn.functional as F
 from .attention import attend, from_tokens, merge_heads, split_heads, to_tokens
 from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, mobilenet_v2_stages, register_model
 from .core import load_results, runs_dir
-from .experiments import TIER_PREFIX, Ablation, PlannedRun, run_name, runs_of
+from .experiments import (SHORT, TIER_PREFIX, Ablation, PlannedRun, ablation_table, collapsed_runs, contrast_verdict,
+                                    fmt_p, run_name, runs_of)
 from .losses import LOSSES, LossTerm
 from .papers import Anchor, Paper, register_paper
 from .recipe import CUHK01_486, Recipe, train_recipe
@@ -24,11 +27,12 @@ from .trainer import CheckpointError, load_checkpoint, save_checkpoint
 # %% auto #0
 __all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'COLUMNS', 'TABLE_2', 'TABLE_3', 'TABLE_4', 'TABLE_2_ROWS', 'PAPER_DATASETS',
            'CPU_SIZE', 'CPU_WIDTH', 'CPU_BATCH', 'CPU_EPOCHS', 'DISTILL_EPOCHS', 'STARTS', 'DISTILL_IMAGES',
-           'T3_PLACEMENTS', 'T2_SEEDS', 'SEEDS', 'PAPER', 'window_partition', 'window_merge', 'window_attention',
-           'global_attention', 'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet', 'placement_name', 'Distiller',
-           'distill_loss', 'dmosnet_distill', 'save_trunk', 'dmosnet_paper_recipe', 'cpu_recipe', 'start_run',
-           'start_recipe', 'group', 'best_start', 'dmosnet_plan', 'dmosnet_needs_checkpoint', 'dmosnet_train_fn',
-           'paper_run_name', 'paper_command', 'dmosnet_anchors', 'dmosnet_paper_args', 'dmosnet_paper_run']
+           'T3_PLACEMENTS', 'T2_SEEDS', 'SEEDS', 'VERDICT_METRIC', 'SHOW', 'PAPER', 'window_partition', 'window_merge',
+           'window_attention', 'global_attention', 'DLMHSA', 'AttentionStream', 'dmosnet_trunk', 'dmosnet',
+           'placement_name', 'Distiller', 'distill_loss', 'dmosnet_distill', 'save_trunk', 'dmosnet_paper_recipe',
+           'cpu_recipe', 'start_run', 'start_recipe', 'group', 'best_start', 'dmosnet_plan', 'dmosnet_needs_checkpoint',
+           'dmosnet_train_fn', 'paper_run_name', 'paper_command', 'dmosnet_anchors', 'dmosnet_paper_args',
+           'dmosnet_paper_run', 'table_2', 'table_3_networks', 'table_3_starts', 'dmosnet_tables']
 
 # %% ../nbs/07_dmosnet.ipynb #4160b7c0
 def window_partition(x: torch.Tensor, G: int) -> torch.Tensor:
@@ -319,6 +323,50 @@ def dmosnet_paper_run(a: argparse.Namespace) -> None:
                              epochs=a.epochs, P=max(1, a.batch // 4), precision=a.precision, eval_every=max(1, a.epochs // 12))
     train_recipe(r, runs_dir("dmosnet") / name, "dmosnet", name)
 
+# %% ../nbs/07_dmosnet.ipynb #f412ff3e
+VERDICT_METRIC, SHOW = "mAP", ("mAP", "rank1")
+
+def table_2(results: pd.DataFrame, start: str | None) -> pd.DataFrame:
+    "Table 2 from `start`'s runs: every placement, its contrast row, our gap, test, p and verdict (mAP), beside the paper's."
+    if start is None: return pd.DataFrame([{"Table 2": "waits for Table 3's OSNet rows (the best start is chosen from them)"}])
+    rows = [replace(a, runs=group(a.overrides["placement"], start)) for a in TABLE_2_ROWS]
+    return ablation_table(results, rows, "dmosnet", metric=VERDICT_METRIC, show=SHOW)
+
+def table_3_networks(results: pd.DataFrame) -> pd.DataFrame:
+    "DM-OSNet against OSNet from each start: ours, our gap, test, p and verdict (mAP) against Table 2's [1,0,0] - [0,0,0]."
+    rows = [r for s in STARTS for r in (
+        Ablation(f"OSNet ({s})", "OSNet (its published result)", {"start": s}, TABLE_2[(0, 0, 0)]["market1501"], None, runs=group((0, 0, 0), s)),
+        Ablation(f"DM-OSNet ({s})", "[1,0,0], ImageNet OSNet init", {"start": s}, TABLE_2[(1, 0, 0)]["market1501"], f"OSNet ({s})",
+                 runs=group((1, 0, 0), s)))]
+    return ablation_table(results, rows, "dmosnet", metric=VERDICT_METRIC, show=SHOW)
+
+def table_3_starts(results: pd.DataFrame) -> pd.DataFrame:
+    "Each pre-trained start against scratch, per network: ours (mean ± std), our gap and its test (paired by seed); no verdict."
+    out = []
+    for p, net in ((0, 0, 0), "OSNet"), ((1, 0, 0), "DM-OSNet"):
+        base = runs_of(results, group(p, "scratch"))
+        base = base[~collapsed_runs(base)]
+        for s in STARTS:
+            every = runs_of(results, group(p, s))
+            runs = every[~collapsed_runs(every)]
+            line = {"network": net, "start": s, "seeds": len(every), "collapsed": f"{int(collapsed_runs(every).sum())}/{len(every)}"}
+            for m in SHOW:
+                vals = 100 * runs[m].astype(float)
+                line[f"ours {SHORT[m]}"] = (f"{vals.mean():.1f} ± {vals.std():.1f}" if len(runs) > 1 else f"{vals.mean():.1f}" if len(runs)
+                                            else "not trained yet")
+            if s != "scratch":
+                v = contrast_verdict(runs, base, float("nan"), VERDICT_METRIC)
+                line.update({f"Δ{VERDICT_METRIC} vs scratch": round(v["delta"], 1), "p": fmt_p(v["p"]), "test": v["test"]})
+            out.append(line)
+    return pd.DataFrame(out)
+
+def dmosnet_tables(root=None) -> dict[str, pd.DataFrame]:
+    "Tables 2 and 3 (CPU tier) from the result files."
+    results = load_results("dmosnet", root)
+    return {"Table 2 (placements, from the best start)": table_2(results, best_start(root)),
+            "Table 3: DM-OSNet vs OSNet per start": table_3_networks(results),
+            "Table 3: the starts vs scratch (no paper counterpart)": table_3_starts(results)}
+
 # %% ../nbs/07_dmosnet.ipynb #24c28610
 PAPER = register_paper(Paper(
     "dmosnet", "Integration of Multi-Head Self-Attention and Convolution for Person Re-Identification", "Sensors 2022", "07_dmosnet",
@@ -326,4 +374,4 @@ PAPER = register_paper(Paper(
     plan=dmosnet_plan, train_fn=dmosnet_train_fn, needs_checkpoint=dmosnet_needs_checkpoint,
     tier={f"OSNet x{CPU_WIDTH}": ("dmosnet", {"placement": (0, 0, 0), "width": CPU_WIDTH, **CPU_ATTENTION}),
           f"DM-OSNet x{CPU_WIDTH}": ("dmosnet", {"placement": (1, 0, 0), "width": CPU_WIDTH, **CPU_ATTENTION})},
-    anchors=dmosnet_anchors, paper_args=dmosnet_paper_args, paper_run=dmosnet_paper_run))
+    tables=dmosnet_tables, anchors=dmosnet_anchors, paper_args=dmosnet_paper_args, paper_run=dmosnet_paper_run))

@@ -13,7 +13,8 @@ import torch.nn.functional as F
 from .viz import attention_grid
 
 # %% auto #0
-__all__ = ['split_heads', 'merge_heads', 'attend', 'to_tokens', 'from_tokens', 'query_attention_figure']
+__all__ = ['QUERY_POINTS', 'split_heads', 'merge_heads', 'attend', 'to_tokens', 'from_tokens', 'query_attention_figure',
+           'query_cells']
 
 # %% ../nbs/02h_attention.ipynb #6ab7a871
 def split_heads(z: torch.Tensor, H: int) -> torch.Tensor:
@@ -60,3 +61,11 @@ def query_attention_figure(image: torch.Tensor, weights: torch.Tensor, hw: tuple
     return attention_grid([image] * len(queries), maps.detach().float(), row_titles=titles or [f"query {q}" for q in queries],
                           col_titles=[f"head {i + 1}" for i in range(a.shape[0])] if a.shape[0] > 1 else ["attention"],
                           mark_cells=list(queries))
+
+# %% ../nbs/02h_attention.ipynb #62bba3a3
+QUERY_POINTS = {"head": (0.5, 0.1), "torso": (0.5, 0.38), "legs": (0.4, 0.8), "background": (0.06, 0.5)}   # (x, y): fractions of the image
+
+def query_cells(hw: tuple[int, int], points: dict = QUERY_POINTS) -> list[tuple[int, int]]:
+    "The (x, y) cell of an h x w grid under each point of `points` (fractions of the image's width and height)."
+    h, w = hw
+    return [(min(w - 1, int(fx * w)), min(h - 1, int(fy * h))) for fx, fy in points.values()]

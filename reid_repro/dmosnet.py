@@ -14,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .attention import attend, from_tokens, merge_heads, split_heads, to_tokens
+from .attention import QUERY_POINTS, attend, from_tokens, merge_heads, query_cells, split_heads, to_tokens
 from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, mobilenet_v2_stages, register_model
 from .core import load_results, runs_dir
 from .experiments import (SHORT, TIER_PREFIX, Ablation, PlannedRun, ablation_table, collapsed_runs, contrast_verdict,
@@ -23,6 +23,7 @@ from .losses import LOSSES, LossTerm
 from .papers import Anchor, Paper, register_paper
 from .recipe import CUHK01_486, Recipe, train_recipe
 from .trainer import CheckpointError, load_checkpoint, save_checkpoint
+from .viz import attention_grid
 
 # %% auto #0
 __all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'COLUMNS', 'TABLE_2', 'TABLE_3', 'TABLE_4', 'TABLE_2_ROWS', 'PAPER_DATASETS',
@@ -32,7 +33,8 @@ __all__ = ['PAPER_ATTENTION', 'CPU_ATTENTION', 'COLUMNS', 'TABLE_2', 'TABLE_3', 
            'placement_name', 'Distiller', 'distill_loss', 'dmosnet_distill', 'save_trunk', 'dmosnet_paper_recipe',
            'cpu_recipe', 'start_run', 'start_recipe', 'group', 'best_start', 'dmosnet_plan', 'dmosnet_needs_checkpoint',
            'dmosnet_train_fn', 'paper_run_name', 'paper_command', 'dmosnet_anchors', 'dmosnet_paper_args',
-           'dmosnet_paper_run', 'table_2', 'table_3_networks', 'table_3_starts', 'dmosnet_tables']
+           'dmosnet_paper_run', 'table_2', 'table_3_networks', 'table_3_starts', 'dmosnet_tables', 'stream_attention',
+           'query_maps', 'dl_mhsa_figure', 'activation_maps', 'figure_runs']
 
 # %% ../nbs/07_dmosnet.ipynb #4160b7c0
 def window_partition(x: torch.Tensor, G: int) -> torch.Tensor:
@@ -283,9 +285,10 @@ def dmosnet_plan() -> dict[str, Recipe]:
     return plan
 
 def dmosnet_needs_checkpoint(name: str) -> bool:
-    "A start's checkpoint is needed while a fine-tuning run from it has no result file (its trunk is their weights)."
+    """The figures' runs (`figure_runs`), and a start while a fine-tuning run from it has no result file (its trunk is
+    their weights)."""
     starts = {start_run(s): s for s in STARTS[1:]}
-    return name in starts and any(not PlannedRun("dmosnet", n).result_file.is_file()
+    return name in figure_runs() or name in starts and any(not PlannedRun("dmosnet", n).result_file.is_file()
                                   for n, r in dmosnet_plan().items() if r.weights and starts[name] in Path(r.weights).parent.name)
 
 def dmosnet_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
@@ -366,6 +369,59 @@ def dmosnet_tables(root=None) -> dict[str, pd.DataFrame]:
     return {"Table 2 (placements, from the best start)": table_2(results, best_start(root)),
             "Table 3: DM-OSNet vs OSNet per start": table_3_networks(results),
             "Table 3: the starts vs scratch (no paper counterpart)": table_3_starts(results)}
+
+# %% ../nbs/07_dmosnet.ipynb #1161ba06
+@torch.no_grad()
+def stream_attention(model: nn.Module, images: torch.Tensor, stage: int = 2, block: int = 0):
+    """Both layers' maps of the attention stream in block `block` of conv`stage` of `model` (a `dmosnet`, eval mode) on
+    `images`: (layer 1 (B * windows, heads, G*G, G*G), layer 2 (B, heads, H*W, H*W / r^2), the stream's grid (H, W), G, r)."""
+    blk = getattr(model.trunk, f"conv{stage}")[block]
+    if not isinstance(blk.conv2d, AttentionStream):
+        raise ValueError(f"conv{stage} has no attention stream: pick a network whose placement has it, e.g. [1,0,0] for conv2")
+    att, seen = blk.conv2d.attention, {}
+    hook = att.register_forward_pre_hook(lambda m, args: seen.setdefault("u", args[0]))
+    try: model.eval().trunk(images)
+    finally: hook.remove()
+    _, (a1, a2) = att(seen["u"], weights=True)
+    return a1, a2, tuple(seen["u"].shape[-2:]), att.grid, att.pool
+
+def query_maps(a1: torch.Tensor, a2: torch.Tensor, hw: tuple[int, int], G: int, r: int, b: int, cell: tuple[int, int]):
+    """Image `b`'s query at `cell` (x, y): each head's layer-1 and layer-2 weights as (heads, H, W) maps over the
+    stream's grid, layer 1 inside the query's window, layer 2's pooled cells spread over their r x r positions."""
+    (H, W), (x, y) = hw, cell
+    heads, windows = a1.shape[1], (H // G) * (W // G)
+    y0, x0 = y // G * G, x // G * G
+    m1 = torch.zeros(heads, H, W)
+    m1[:, y0:y0 + G, x0:x0 + G] = a1[b * windows + (y // G) * (W // G) + x // G, :, (y - y0) * G + (x - x0)].reshape(heads, G, G)
+    m2 = a2[b, :, y * W + x].reshape(heads, H // r, W // r).repeat_interleave(r, 1).repeat_interleave(r, 2) / r ** 2
+    return m1, m2
+
+def dl_mhsa_figure(model: nn.Module, images: torch.Tensor, titles=None, points: dict = QUERY_POINTS, stage: int = 2):
+    "Per image and query point (rows): each head's layer-1 then layer-2 map (columns); returns (figure, maps (rows, 2 heads, H, W))."
+    a1, a2, hw, G, r = stream_attention(model, images, stage)
+    cells, heads = query_cells(hw, points), a1.shape[1]
+    rows, imgs, marks, names = [], [], [], []
+    for b in range(len(images)):
+        for name, cell in zip(points, cells):
+            rows.append(torch.cat(query_maps(a1, a2, hw, G, r, b, cell))); imgs.append(images[b]); marks.append(cell)
+            names.append(f"{titles[b] if titles else b}: {name}")
+    maps = torch.stack(rows)
+    fig = attention_grid(imgs, maps, row_titles=names, col_titles=[f"L{l} head {h + 1}" for l in (1, 2) for h in range(heads)], mark_cells=marks)
+    fig.suptitle(f"DL-MHSA in conv{stage}: {hw[0]}x{hw[1]} positions, {G}x{G} windows (L1), {r}x{r} pooling (L2)", fontsize=7)
+    fig.tight_layout()
+    return fig, maps
+
+@torch.no_grad()
+def activation_maps(model: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    "The paper's Fig. 7 map: A = sum_c F_c^2 of the last feature map F (conv5), L2-normalised over positions: (B, h, w)."
+    a = model.eval().trunk(images).pow(2).sum(1)
+    return a / a.flatten(1).norm(dim=1)[:, None, None]
+
+# %% ../nbs/07_dmosnet.ipynb #21ec5414
+def figure_runs(root=None) -> tuple[str, ...]:
+    "Seed 0 of OSNet and of DM-OSNet at the best start (none until Table 3 chooses it): the runs the figures load."
+    best = best_start(root)
+    return tuple(run_name(group(p, best), seed=0) for p in T3_PLACEMENTS) if best else ()
 
 # %% ../nbs/07_dmosnet.ipynb #24c28610
 PAPER = register_paper(Paper(

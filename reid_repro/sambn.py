@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.parametrizations import spectral_norm
 
-from .attention import attend, from_tokens, to_tokens
+from .attention import QUERY_POINTS, attend, from_tokens, query_cells, to_tokens
 from .backbones import StagedTrunk, mobilenet_v2_stages, register_model, resnet_stages
 from .core import load_results, project_root, runs_dir
 from .experiments import (SHORT, TIER_PREFIX, Ablation, collapsed_runs, contrast_verdict, fmt_p, parse_run_name,
@@ -24,17 +24,16 @@ from .experiments import (SHORT, TIER_PREFIX, Ablation, collapsed_runs, contrast
 from .losses import LossTerm
 from .papers import Anchor, Paper, register_paper
 from .recipe import CUHK01_486, Recipe, train_recipe
-from .viz import attention_grid, embedding_gradcam, overlay_attention, to_uint8_image
+from .viz import attention_grid
 
 # %% auto #0
 __all__ = ['CPU_SIZE', 'CPU_BATCH', 'CPU_EPOCHS', 'CPU_DROP_AT', 'TRUNKS', 'TABLE_III', 'CONTROLS', 'PROPOSED', 'SEEDS',
            'PRIORITY', 'TIER_OF', 'FIGURE_RUNS', 'PAPER_ROWS', 'PAPER_ANCHORS', 'TIERS', 'TIER_NAMES', 'PAPER',
-           'QUERY_POINTS', 'SelfAttention', 'MultiBranchHead', 'SAMBN', 'spectral_norm_convs', 'sambn',
-           'sambn_mobilenet_v2', 'sambn_losses', 'sambn_paper_recipe', 'GammaLog', 'sambn_cpu_recipe', 'group_options',
-           'sambn_plan', 'sambn_needs_checkpoint', 'sambn_train_fn', 'paper_run_name', 'paper_command', 'sambn_anchors',
+           'SelfAttention', 'MultiBranchHead', 'SAMBN', 'spectral_norm_convs', 'sambn', 'sambn_mobilenet_v2',
+           'sambn_losses', 'sambn_paper_recipe', 'GammaLog', 'sambn_cpu_recipe', 'group_options', 'sambn_plan',
+           'sambn_needs_checkpoint', 'sambn_train_fn', 'paper_run_name', 'paper_command', 'sambn_anchors',
            'sambn_paper_args', 'sambn_paper_run', 'paper_table', 'sambn_table', 'controls_table', 'sambn_tables',
-           'query_cells', 'attention_weights', 'sa_attention_figure', 'gamma_histories', 'gamma_figure', 'TestFeature',
-           'sambn_gradcam_figure']
+           'attention_weights', 'sa_attention_figure', 'gamma_histories', 'gamma_figure']
 
 # %% ../nbs/06_sambn.ipynb #b3598a53
 class SelfAttention(nn.Module):
@@ -305,13 +304,6 @@ PAPER = register_paper(Paper(
     anchors=sambn_anchors, paper_args=sambn_paper_args, paper_run=sambn_paper_run))
 
 # %% ../nbs/06_sambn.ipynb #c7ed4625
-QUERY_POINTS = {"head": (0.5, 0.1), "torso": (0.5, 0.38), "legs": (0.4, 0.8), "background": (0.06, 0.5)}   # (x, y): fractions of the image
-
-def query_cells(hw: tuple[int, int], points: dict = QUERY_POINTS) -> list[tuple[int, int]]:
-    "The (x, y) cell of an h x w grid under each point of `points` (fractions of the image's width and height)."
-    h, w = hw
-    return [(min(w - 1, int(fx * w)), min(h - 1, int(fy * h))) for fx, fy in points.values()]
-
 @torch.no_grad()
 def attention_weights(model: SAMBN, images: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
     "beta (B, N, N) of `model`'s attention block on `images` (eval mode; row j: query position j) and the block's grid (h, w)."
@@ -353,30 +345,5 @@ def gamma_figure(histories: dict[str, list[tuple[int, float]]]):
         ax.set(title=t, xlabel="epoch"); ax.axhline(0, color="grey", lw=0.5)
         if ax.get_legend_handles_labels()[0]: ax.legend(fontsize=7)
     axs[0].set_ylabel("gamma")
-    fig.tight_layout()
-    return fig
-
-# %% ../nbs/06_sambn.ipynb #7a0f2ca2
-class TestFeature(nn.Module):
-    "A SAMBN's test feature (`emb`, in eval mode) as a module's output: what Grad-CAM differentiates."
-    def __init__(self, model: SAMBN):
-        super().__init__()
-        self.model = model
-    def forward(self, x: torch.Tensor) -> torch.Tensor: return self.model(x)["emb"]
-
-def sambn_gradcam_figure(models: dict, queries: torch.Tensor, matches: torch.Tensor, titles=None):
-    """Per query (column): the image, then per model (rows, `models`: label -> SAMBN) Grad-CAM at the trunk's last stage
-    of the cosine similarity of the query's test feature to its match's."""
-    fig, axs = plt.subplots(1 + len(models), len(queries), squeeze=False,
-                            figsize=(1.2 * len(queries), (1 + len(models)) * 1.2 * queries.shape[-2] / queries.shape[-1] + 0.4))
-    for i, (q, m) in enumerate(zip(queries, matches)):
-        axs[0, i].imshow(to_uint8_image(q))
-        if titles is not None: axs[0, i].set_title(titles[i], fontsize=7)
-        for row, model in enumerate(models.values(), 1):
-            net = TestFeature(model).eval()
-            with torch.no_grad(): reference = net(m[None].float())[0]
-            overlay_attention(q, embedding_gradcam(net, model.trunk.stages[-1], q.float(), reference), ax=axs[row, i])
-    for row, label in enumerate(("image", *models)): axs[row, 0].set_ylabel(label, fontsize=7)
-    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
     fig.tight_layout()
     return fig

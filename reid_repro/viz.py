@@ -27,7 +27,7 @@ from .evaluation import extract_features
 __all__ = ['MATCH_COLOR', 'WRONG_COLOR', 'TABLE_COLUMNS', 'save_figure', 'to_uint8_image', 'as_grid', 'upsample_attention',
            'attention_rgb', 'cell_box', 'overlay_attention', 'attention_grid', 'ranked_indices', 'ranked_list',
            'SimilarityTarget', 'embedding_gradcam', 'paper_vs_ours', 'format_cell', 'table_text', 'styled',
-           'save_table', 'plot_history', 'compare_curves', 'EmbeddingOf', 'run_figures']
+           'save_table', 'plot_history', 'compare_curves', 'EmbeddingOf', 'gradcam_figure', 'run_figures']
 
 # %% ../nbs/02e_viz.ipynb #703bfec2
 def save_figure(fig: matplotlib.figure.Figure, name: str, topic: str, dpi: int = 120) -> Path:
@@ -142,8 +142,8 @@ def _frame(ax, color, width: float = 4.0):
     for s in ax.spines.values(): s.set_edgecolor(color); s.set_linewidth(width)
 
 def ranked_list(query_img, gallery_imgs, match_flags, scores=None, k: int = 10, query_title: str = "query",
-                panel_width: float = 0.9):
-    "A figure of the query then its top-`k` (already ranked) gallery images, framed green (match) or red (wrong)."
+                panel_width: float = 0.9, colors: tuple[str, str] = (MATCH_COLOR, WRONG_COLOR)):
+    "A figure of the query then its top-`k` (already ranked) gallery images, framed `colors` (match, wrong): green or red."
     k = min(k, len(gallery_imgs))
     q = to_uint8_image(query_img)
     H, W = q.shape[:2]
@@ -152,7 +152,7 @@ def ranked_list(query_img, gallery_imgs, match_flags, scores=None, k: int = 10, 
     for i in range(k):
         ax = axs[i + 1]
         ax.imshow(to_uint8_image(gallery_imgs[i]))
-        _frame(ax, MATCH_COLOR if match_flags[i] else WRONG_COLOR)
+        _frame(ax, colors[0] if match_flags[i] else colors[1])
         ax.set_title(f"{i + 1}" + (f"\n{float(scores[i]):.2f}" if scores is not None else ""), fontsize=8)
     fig.tight_layout()
     return fig
@@ -266,6 +266,24 @@ class EmbeddingOf(nn.Module):
         super().__init__()
         self.model, self.key = model, key
     def forward(self, x): return self.model(x)[self.key]
+
+# %% ../nbs/02e_viz.ipynb #d990e10c
+def gradcam_figure(models: dict, queries: torch.Tensor, matches: torch.Tensor, titles=None):
+    """Per query (column): the image, then per model (rows; `models`: label -> (a model whose output has `emb`, the layer
+    to explain)) Grad-CAM of the cosine similarity of the query's test feature to its match's."""
+    fig, axs = plt.subplots(1 + len(models), len(queries), squeeze=False,
+                            figsize=(1.2 * len(queries), (1 + len(models)) * 1.2 * queries.shape[-2] / queries.shape[-1] + 0.4))
+    for i, (q, m) in enumerate(zip(queries, matches)):
+        axs[0, i].imshow(to_uint8_image(q))
+        if titles is not None: axs[0, i].set_title(titles[i], fontsize=7)
+        for row, (model, layer) in enumerate(models.values(), 1):
+            net = EmbeddingOf(model).eval()
+            with torch.no_grad(): reference = net(m[None].float())[0]
+            overlay_attention(q, embedding_gradcam(net, layer, q.float(), reference), ax=axs[row, i])
+    for row, label in enumerate(("image", *models)): axs[row, 0].set_ylabel(label, fontsize=7)
+    for ax in axs.flat: ax.set_xticks([]); ax.set_yticks([])
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/02e_viz.ipynb #19c780bf
 def run_figures(model: nn.Module, recipe, history: list[dict], topic: str, tag: str, root=None, num_queries: int = 4) -> dict:

@@ -1,7 +1,8 @@
 """OSNet x1.0 and DM-OSNet against torchreid's OSNet x1.0: training images/s at 256x128, batch 32, in one run.
 
 The peer is `osnet_x1_0` as shipped in the PyPI sdist of torchreid 0.2.5 (`reid_repro.bench.torchreid_model_module`:
-fetched once with `pip download`; skipped with a message when it cannot be had), with its own fc (512) and classifier.
+fetched once with `pip download`; skipped with a message when it cannot be had), with its own fc (512) and classifier
+(its osnet.py has no `.cuda()` call to switch off, and `pretrained=False` leaves its gdown download unused).
 Ours: OSNet x1.0 (`build_model("osnet_x1_0")`: the same trunk, FastReID's BNNeck head) and DM-OSNet (`dmosnet`, the
 attention stream in conv2). One training step = forward of a batch of 32, CE on the classifier (751 identities),
 backward, SGD. Every network runs in the same modes: fp32 (contiguous and channels_last) and bf16 autocast

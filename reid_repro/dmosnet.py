@@ -292,7 +292,10 @@ def dmosnet_needs_checkpoint(name: str) -> bool:
                                   for n, r in dmosnet_plan().items() if r.weights and starts[name] in Path(r.weights).parent.name)
 
 def dmosnet_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
-    "Train one planned run; a start also writes its trunk (`save_trunk`) for the fine-tuning runs."
+    """Train one planned run; a start also writes its trunk (`save_trunk`) for the fine-tuning runs (and a fine-tuning
+    run writes its start's trunk from the start's checkpoint if an interruption left it unwritten)."""
+    start = Path(r.weights).parent if r.weights else None
+    if start and not (start / "trunk.pt").is_file() and (start / "last.pt").is_file(): save_trunk(start)
     tr = train_recipe(r, run_dir, "dmosnet" if write_result else None, name, progress=False)
     if name in {start_run(s) for s in STARTS[1:]}: save_trunk(run_dir)
     return tr.history[-1] if tr.history else {}

@@ -320,5 +320,5 @@ class OSNet(nn.Module):
 
 for _name, _width in (("osnet_x1_0", 1.0), ("osnet_x0_5", 0.5), ("osnet_x0_25", 0.25)):
     register_model(_name)(lambda num_classes, weights=None, ibn=False, width=_width, **kw:
-                          BaselineReID(num_classes, trunk=OSNet(width, ibn, weights=weights), dim=OSNET_WIDTHS[width][3], test_norm="l2", **kw))
+                          BaselineReID(num_classes, trunk=(t := OSNet(width, ibn, weights=weights)), dim=t.channels, test_norm="l2", **kw))
 

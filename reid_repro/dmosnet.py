@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .attention import QUERY_POINTS, attend, from_tokens, merge_heads, query_cells, split_heads, to_tokens
-from .backbones import OSNET_WIDTHS, BaselineReID, OSNet, mobilenet_v2_stages, register_model
+from .backbones import BaselineReID, OSNet, mobilenet_v2_stages, register_model
 from .core import load_results, runs_dir
 from .experiments import (SHORT, TIER_PREFIX, Ablation, PlannedRun, ablation_table, collapsed_runs, contrast_verdict,
                                     fmt_p, run_name, runs_of)
@@ -138,7 +138,7 @@ def dmosnet(num_classes: int, weights: str | Path | None = None, placement: tupl
     baseline head (GAP, BNNeck, bias-free classifier; the BNNeck feature ranked by cosine). `attention`: `grid`,
     `pool`, `heads` (default the paper's, for 256x128)."""
     trunk = dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention})
-    return BaselineReID(num_classes, trunk=trunk, dim=OSNET_WIDTHS[width][3], test_norm="l2")
+    return BaselineReID(num_classes, trunk=trunk, dim=trunk.channels, test_norm="l2")
 
 # %% ../nbs/07_dmosnet.ipynb #f59b7b40
 COLUMNS = ("market1501", "dukemtmcreid", "cuhk03-detected", "cuhk03-labeled", "msmt17")   # the paper's datasets, in its order
@@ -204,8 +204,8 @@ def distill_loss(term: LossTerm):
 def dmosnet_distill(num_classes: int, weights: str | Path | None = None, placement: tuple = (1, 0, 0), width: float = 1.0,
                     ibn: bool = False, **attention) -> Distiller:
     "`dmosnet`'s trunk (`placement` (0, 0, 0): OSNet) as the student of a `Distiller`; `num_classes` is unused."
-    return Distiller(dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention}),
-                     OSNET_WIDTHS[width][3])
+    trunk = dmosnet_trunk(tuple(placement), width, ibn=ibn, weights=weights, **{**PAPER_ATTENTION, **attention})
+    return Distiller(trunk, trunk.channels)
 
 # %% ../nbs/07_dmosnet.ipynb #5810bba2
 def save_trunk(run_dir: str | Path) -> Path:
@@ -287,9 +287,9 @@ def dmosnet_plan() -> dict[str, Recipe]:
 def dmosnet_needs_checkpoint(name: str) -> bool:
     """The figures' runs (`figure_runs`), and a start while a fine-tuning run from it has no result file (its trunk is
     their weights)."""
-    starts = {start_run(s): s for s in STARTS[1:]}
+    starts = {start_run(s) for s in STARTS[1:]}
     return name in figure_runs() or name in starts and any(not PlannedRun("dmosnet", n).result_file.is_file()
-                                  for n, r in dmosnet_plan().items() if r.weights and starts[name] in Path(r.weights).parent.name)
+                                                           for n, r in dmosnet_plan().items() if r.weights and Path(r.weights).parent.name == name)
 
 def dmosnet_train_fn(name: str, r: Recipe, run_dir: Path, write_result: bool) -> dict:
     """Train one planned run; a start also writes its trunk (`save_trunk`) for the fine-tuning runs (and a fine-tuning

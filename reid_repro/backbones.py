@@ -33,7 +33,8 @@ __all__ = ['MODELS', 'register_model', 'CHECKPOINT_EVALUATORS', 'register_checkp
 class BaselineReID(nn.Module):
     """torchvision ResNet trunk (or any given `trunk` with `dim` output channels) + GAP (+ an optional `feat_dim`-D
     linear layer) + BNNeck + linear classifier. Forward returns a dict of `feat`, `emb`, `logits`; `test_norm="l2"`
-    L2-normalises `emb`, so that Euclidean ranking on it is cosine ranking."""
+    L2-normalises `emb`, so that Euclidean ranking on it is cosine ranking (the classifier still sees the BNNeck feature
+    itself: normalised, its logits would be bounded by the weights' norm and cross-entropy would barely fall)."""
     def __init__(self, num_classes: int, arch: str = "resnet18", last_stride: int = 1, weights: str | Path | None = None,
                  trunk: nn.Module | None = None, dim: int | None = None, feat_dim: int | None = None, test_norm: str = "none"):
         super().__init__()
@@ -60,9 +61,9 @@ class BaselineReID(nn.Module):
 
     def forward(self, x: torch.Tensor) -> dict:
         feat = self.fc(self.trunk(x).mean((2, 3)))
-        emb = self.neck(feat)
-        if self.test_norm == "l2": emb = F.normalize(emb, dim=1)
-        return {"feat": feat, "emb": emb, "logits": self.classifier(emb) if self.training else None}
+        emb = self.neck(feat)                     # the classifier sees the BNNeck feature; only the ranked one is normalised
+        logits = self.classifier(emb) if self.training else None
+        return {"feat": feat, "emb": F.normalize(emb, dim=1) if self.test_norm == "l2" else emb, "logits": logits}
 
 def load_trunk_weights(net: nn.Module, weights: str | Path, ignore: tuple[str, ...] = ("fc.",), may_miss: tuple[str, ...] = ()) -> None:
     """Load a user-provided state dict into `net` (a torchvision model, an OSNet); keys starting with `ignore` (the classifier) may be

@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from .viz import attention_grid
 
 # %% auto #0
-__all__ = ['QUERY_POINTS', 'split_heads', 'merge_heads', 'attend', 'to_tokens', 'from_tokens', 'query_attention_figure',
-           'query_cells']
+__all__ = ['QUERY_POINTS', 'split_heads', 'merge_heads', 'fused_attention_pays', 'attend', 'to_tokens', 'from_tokens',
+           'query_attention_figure', 'query_cells']
 
 # %% ../nbs/02h_attention.ipynb #6ab7a871
 def split_heads(z: torch.Tensor, H: int) -> torch.Tensor:
@@ -26,19 +26,29 @@ def merge_heads(z: torch.Tensor) -> torch.Tensor:
     return z.transpose(-3, -2).flatten(-2)
 
 # %% ../nbs/02h_attention.ipynb #0e9bac0e
+def fused_attention_pays(q: torch.Tensor) -> bool:
+    """Whether torch's fused `scaled_dot_product_attention` is the faster kernel for queries `q`: yes, except in low
+    precision (a bf16/fp16 tensor, or CPU autocast) on a CPU, where forward and backward took 2.8-3.7x as long as the
+    explicit product at DM-OSNet's shapes (`benchmarks/bench_attention_kernels.py`: AVX512-BF16 without AMX; in fp32
+    the fused kernel was 1.4-1.8x faster)."""
+    low = q.dtype in (torch.bfloat16, torch.float16) or torch.is_autocast_enabled("cpu")
+    return not (q.device.type == "cpu" and low)
+
 def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, scale: float | None = None, weights: bool = False):
     """softmax(scale * q k^T) v over the keys, for q (..., L_q, d_k), k (..., L_k, d_k), v (..., L_k, d_v); `scale`
     defaults to 1/sqrt(d_k). Returns (output (..., L_q, d_v), the weights (..., L_q, L_k) if `weights`, else None).
-    Without `weights` it runs `scaled_dot_product_attention`, on contiguous 4-D inputs (batch, heads, L, d) where q, k
-    and v share their leading dimensions (any rank reshaped to that): on a CPU a 3-D or non-contiguous input (tokens
-    read off a feature map) falls back to the math kernel, which holds the L_q x L_k map, where the fused one holds none. Inputs that broadcast go to it as they are."""
+    Without `weights`, where `fused_attention_pays`, it runs `scaled_dot_product_attention`, on contiguous 4-D inputs
+    (batch, heads, L, d) where q, k and v share their leading dimensions (any rank reshaped to that): on a CPU a 3-D or
+    non-contiguous input (tokens read off a feature map) falls back to the math kernel, which holds the L_q x L_k map,
+    where the fused one holds none. Inputs that broadcast go to it as they are."""
     s = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
-    if not weights and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]:
-        as4 = lambda t: (t if t.dim() == 4 else t.reshape(-1, 1, *t.shape[-2:])).contiguous()
-        return F.scaled_dot_product_attention(as4(q), as4(k), as4(v), scale=s).reshape(*q.shape[:-1], v.shape[-1]), None
-    if not weights: return F.scaled_dot_product_attention(q, k, v, scale=s), None
+    if not weights and fused_attention_pays(q):
+        if q.shape[:-2] == k.shape[:-2] == v.shape[:-2]:
+            as4 = lambda t: (t if t.dim() == 4 else t.reshape(-1, 1, *t.shape[-2:])).contiguous()
+            return F.scaled_dot_product_attention(as4(q), as4(k), as4(v), scale=s).reshape(*q.shape[:-1], v.shape[-1]), None
+        return F.scaled_dot_product_attention(q, k, v, scale=s), None
     a = torch.softmax(s * q @ k.transpose(-1, -2), dim=-1)          # a[l_q, l_k]: how much query l_q reads key l_k
-    return a @ v, a
+    return a @ v, a if weights else None
 
 # %% ../nbs/02h_attention.ipynb #5f2c779a
 def to_tokens(x: torch.Tensor) -> torch.Tensor:

@@ -59,7 +59,7 @@ def main(argv=None):
         torch.manual_seed(0)
         out["ce"][label] = ce_curve(build_model(name, out["identities"]), x, y, normalised)
         print(label, out["ce"][label], flush=True)
-    print("->", save_bench(out, "overfit_check", a.out, by_kind=False, command=f"tools/overfit_check.py"))
+    print("->", save_bench(out, "overfit_check", a.out, by_kind=False, command="tools/overfit_check.py"))
 
 
 if __name__ == "__main__":

@@ -11,24 +11,23 @@ import argparse
 
 import torch
 import torch.nn.functional as F
-import torchvision.transforms.functional as TF
-from PIL import Image
 
 from reid_repro.backbones import build_model
 from reid_repro.bench import save_bench
 from reid_repro.datasets import load_dataset
+from reid_repro.loaders import read_image, test_transforms
 
 STEPS, EVERY = 150, 25
 
 
 def images(num_ids: int = 16, per_id: int = 4):
-    "The first `num_ids` training identities of CUHK01 485/486 (split 0), `per_id` images each, normalised, 128x64."
+    "The first `num_ids` training identities of CUHK01 485/486 (split 0), `per_id` images each, normalised as at test time, 128x64."
     by_id = {}
     for r in load_dataset("cuhk01", num_test=486).train: by_id.setdefault(r.pid, []).append(r)
     ids = sorted(by_id)[:num_ids]
     recs = [r for p in ids for r in by_id[p][:per_id]]
-    x = torch.stack([TF.normalize(TF.to_tensor(Image.open(r.path).convert("RGB").resize((64, 128))),
-                                  [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]) for r in recs])
+    to_input = test_transforms(128, 64)
+    x = torch.stack([to_input(read_image(r.path)) for r in recs])
     return x, torch.tensor([ids.index(r.pid) for r in recs])
 
 
